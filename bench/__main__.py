@@ -1,0 +1,94 @@
+"""``python -m bench [--quick] [--only core,search,e2e,memory,crisis]``: prints the tables."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from . import core, crisis, e2e, memory, search
+from .stats import machine, table
+
+SECTIONS = ("core", "search", "e2e", "memory", "crisis")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, under 2 minutes")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    quick = args.quick
+    began = time.monotonic()
+    print(f"Machine: {machine()}")
+    print(f"Mode: {'quick' if quick else 'full'}")
+
+    if "core" in only:
+        results = []
+        kinds = ["sqlite"] + (["postgresql"] if core.postgres_available() else [])
+        if len(kinds) == 1:
+            print("PostgreSQL at 127.0.0.1:5432 does not answer: SQLite only")
+        for kind in kinds:
+            sizes = [(1, 30), (100, 100)] if quick else [(1, 100), (100, 100), (10_000, 10_000)]
+            for users, conversations in sizes:
+                limit = 240.0 if kind == "sqlite" else 120.0
+                results.append(core.bench(kind, users, conversations, time_limit=limit))
+        print(
+            table(
+                "Core: whole conversations through the service, one thread",
+                core.HEADERS,
+                [r.row() for r in results],
+            )
+        )
+        print(
+            "(14 updates a conversation; a later one by the same user is /start and the 10 report"
+            " steps. A row whose conversations are fewer than asked stopped at its time limit"
+            " after a whole round of steps.)"
+        )
+
+    if "search" in only:
+        sizes = (1_000, 10_000, 50_000)
+        print(
+            table(
+                "Recruiter search (RegistryIndex.search)",
+                search.HEADERS,
+                search.bench(sizes, 500 if quick else 2_000),
+            )
+        )
+
+    if "e2e" in only:
+        users = 50 if quick else 400
+        results = [
+            e2e.run(kind, latency, users, timeout=120)
+            for latency in (0.0, 0.05)
+            for kind in ("echo", "helpline")
+        ]
+        print(
+            table("End to end: helpline run vs a bare echo bot, fake Bot API", e2e.HEADERS, e2e.rows(results))
+        )
+        print(
+            f"(each user sends {len(e2e.MESSAGES)} commands at once; p50/p99 from the update being"
+            " offered to its last reply arriving; the helpline's 30/s overall cap lifted,"
+            " see bench/run_helpline.py)"
+        )
+
+    if "memory" in only:
+        print(
+            table(
+                "Memory of the bot process",
+                memory.HEADERS,
+                [memory.run(500 if quick else 10_000, timeout=300)],
+            )
+        )
+
+    if "crisis" in only:
+        rows = (
+            crisis.run(100, 250, 2.0, 5, timeout=120)
+            if quick
+            else crisis.run(2_000, 5_000, 10.0, 20, timeout=420)
+        )
+        print(table("Crisis burst at Telegram's limits (helpline as shipped)", crisis.HEADERS, rows))
+    print(f"\nTook {time.monotonic() - began:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Telegram adapter built on aiogram 3: updates in, outbox messages out."""

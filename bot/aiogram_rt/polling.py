@@ -1,0 +1,63 @@
+"""Long polling with aiogram's Bot, confirming offsets only after handling (bot/delivery/polling.py).
+
+aiogram's own ``Dispatcher.start_polling`` asks for the next offset before its update tasks have
+finished, and handles each update as a separate task, so one person's updates can overtake each
+other; here a batch is handled first, one person's updates in order, then confirmed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramConflictError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import Update
+
+from bot.aiogram_rt.translate import ordering_key
+from bot.delivery import polling
+from bot.delivery.ordering import KeyedSerializer
+
+log = logging.getLogger(__name__)
+
+
+class UpdateProcessor:
+    """Feeds updates to the dispatcher, one person's strictly in order."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot) -> None:
+        self.dispatcher, self.bot = dispatcher, bot
+        self._order = KeyedSerializer()
+
+    async def process(self, update: Update) -> None:
+        await self._order.run(ordering_key(update), self._feed(update))
+
+    async def _feed(self, update: Update) -> None:
+        try:
+            await self.dispatcher.feed_update(self.bot, update)
+        except Exception:
+            # Logged with the update id only: the update may hold personal data. The update
+            # counts as handled, as with python-telegram-bot's error handler.
+            log.exception("update=%s failed", update.update_id)
+
+
+async def poll(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event) -> None:
+    async def fetch(offset: int | None) -> list[Update]:
+        return await bot.get_updates(
+            offset=offset,
+            timeout=polling.LONG_POLL,
+            allowed_updates=list(polling.ALLOWED_UPDATES),
+            request_timeout=polling.LONG_POLL + 10,
+        )
+
+    await polling.poll(fetch, processor.process, lambda update: update.update_id, stop, retryable=_retryable)
+
+
+def _retryable(exc: Exception) -> bool:
+    # A wrong token or another instance polling will not go away by waiting.
+    if isinstance(exc, TelegramUnauthorizedError | TelegramConflictError):
+        return False
+    return isinstance(exc, TelegramAPIError | ClientDecodeError)

@@ -1,0 +1,184 @@
+"""Time-driven care in the application service: what the service does when a reporter answers a
+check-in or "was this helpful?", when an officer answers (the ticket now waits on the reporter) or
+marks a ticket resolved, and the alarms and messages the scheduler sends.
+
+Each function works inside the caller's unit of work and returns the messages to queue, so the
+change, its audit event and its messages commit together."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.config import Settings, parse_duration
+from bot.i18n import renderer
+from bot.outgoing import PRIORITY, Outgoing, render_reply
+from flows.care import Delays
+from flows.events import CareEvent, CheckinAnswered, CheckinChosen, SatisfactionGiven
+from flows.replies import Reply, Urgency
+from flows.text import M, Msg
+from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label
+from storage.care import CareRepository
+from storage.tables import TicketRow, UserRow
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.service import Helpline
+
+STAFF_LANG = "id"
+# An officer's answer makes the ticket wait on the reporter only while it is being worked on.
+ANSWERABLE = ("open", "taken")
+
+
+def delays(settings: Settings) -> Delays:
+    return Delays(
+        remind_after=parse_duration(settings.helpline_remind_after),
+        remind_again_after=parse_duration(settings.helpline_remind_again_after),
+        autoclose_after=parse_duration(settings.helpline_autoclose_after),
+        checkin_interval=parse_duration(settings.helpline_checkin_interval),
+        checkin_grace=parse_duration(settings.helpline_checkin_grace),
+    )
+
+
+# -- hooks of the service ---------------------------------------------------------------------
+def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent) -> list[Outgoing]:
+    """A reporter's check-in choice or answer, or satisfaction tap. The engine has checked the
+    ticket is theirs; checked again here under the ticket's lock, as the engine only reads."""
+    ticket = uow.tickets.get_for_update(event.ref)
+    if ticket is None or ticket.id is None or ticket.reporter_user_id != user_id:
+        return []
+    care = CareRepository(uow.session)
+    now = event.at
+    if isinstance(event, CheckinChosen):
+        if event.accepted:
+            interval = delays(helpline.settings).checkin_interval
+            care.start_checkins(ticket.id, interval, now)
+            uow.audit.record(
+                ticket.id,
+                "reporter",
+                "checkins_started",
+                {"interval_seconds": int(interval.total_seconds())},
+                now,
+            )
+            every = helpline.settings.helpline_checkin_interval
+            return helpline._to_staff(
+                uow,
+                ticket,
+                M(
+                    "The reporter agreed to safety check-ins every {interval}. A missed check-in or a "
+                    '"not safe" answer will be announced here.',
+                    interval=every,
+                ),
+            )
+        row = care.checkin(ticket.id)
+        if row is not None and row.active:
+            care.stop_checkins(row)
+            uow.audit.record(ticket.id, "reporter", "checkins_stopped", {}, now)
+        return []
+    if isinstance(event, CheckinAnswered):
+        row = care.checkin(ticket.id)
+        if event.safe:
+            if row is not None and row.active:
+                care.answered(row, "safe", now)
+            uow.audit.record(ticket.id, "reporter", "checkin_safe", {}, now)
+            return []
+        if row is not None:
+            care.answered(row, "unsafe", now)
+        # "Not safe" always counts, whether or not check-ins are still running.
+        return alarm(
+            helpline,
+            uow,
+            ticket,
+            "checkin_unsafe",
+            M("🔴 {ref}: the reporter answered the safety check-in: NOT SAFE. Act now.", ref=ticket.ref),
+            now,
+        )
+    assert isinstance(event, SatisfactionGiven)
+    care.record_satisfaction(ticket.id, event.helpful, now)
+    uow.audit.record(ticket.id, "reporter", "satisfaction", {"helpful": event.helpful}, now)
+    return []
+
+
+def officer_answered(uow: UnitOfWork, ticket: TicketRow, now: datetime) -> None:
+    """After an officer's answer the ticket waits on the reporter (and the reminders count from
+    this answer); the reporter's next message sets it back."""
+    if ticket.status in ANSWERABLE:
+        uow.tickets.set_status(ticket.ref, "waiting", now)
+
+
+def resolve(
+    helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, now: datetime, out: list[Outgoing]
+) -> tuple[Msg, bool]:
+    """The staff action "resolved": the reporter is told, and the ticket closes by itself after a
+    quiet week (``HELPLINE_AUTOCLOSE_AFTER``) unless someone writes."""
+    if ticket.status in ("resolved", "closed") or not uow.tickets.set_status(ticket.ref, "resolved", now):
+        return M("Nothing changed."), False
+    out.append(
+        helpline._to_reporter(
+            uow,
+            ticket,
+            M(
+                "Your report {ref} is marked as resolved. If you still need help, just write here; "
+                "otherwise it will be closed in a few days.",
+                ref=ticket.ref,
+            ),
+        )
+    )
+    return M("Marked as resolved."), True
+
+
+# -- messages of the scheduler ----------------------------------------------------------------
+def alarm(
+    helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, reason: str, text: Msg, now: datetime
+) -> list[Outgoing]:
+    """Raise the ticket to urgent and tell its owning agency at once, under its card."""
+    assert ticket.id is not None
+    care = CareRepository(uow.session)
+    raised = care.raise_to_urgent(ticket, now)
+    uow.audit.record(ticket.id, "system", reason, {"raised_to_urgent": raised}, now)
+    fresh = uow.tickets.get_for_update(ticket.ref)
+    assert fresh is not None
+    out: list[Outgoing] = []
+    chat = helpline.staff_chats.get(fresh.owner)
+    if chat is not None:
+        render = renderer(STAFF_LANG, helpline.fmt)  # type: ignore[arg-type]
+        out.append(
+            Outgoing(
+                chat,
+                render.text(text),
+                priority=PRIORITY[Urgency.URGENT],
+                kind="notice",
+                ticket_ref=fresh.ref,
+                reply_to_card=True,
+            )
+        )
+    if raised:
+        out += helpline._cards(uow, fresh, edit=True)
+    return out
+
+
+def to_reporter(helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, reply: Reply) -> list[Outgoing]:
+    """A message with buttons to the reporter, in their language; none when they are gone."""
+    user = uow.session.get(UserRow, ticket.reporter_user_id) if ticket.reporter_user_id else None
+    if user is None:
+        return []
+    render = renderer(user.lang or ticket.lang, helpline.fmt)  # type: ignore[arg-type]
+    return [render_reply(user.telegram_id, reply, render, kind="notice")]
+
+
+def escalation_lines(ticket: TicketRow) -> tuple[Msg, ...]:
+    """What the escalation chat learns: enough to chase the agency, nothing of the story."""
+    return (
+        M(
+            "⏰ Escalation: {priority} · {ref} · {category}",
+            priority=PRIORITY_NAMES[ticket.priority],
+            ref=ticket.ref,
+            category=category_label(ticket.category),
+        ),
+        M(
+            "{agency} has not taken it. Received {at} · first response was due {due}.",
+            agency=AGENCY_NAMES[ticket.owner],
+            at=ticket.created_at,
+            due=ticket.first_response_due or ticket.created_at,
+        ),
+    )

@@ -1,0 +1,51 @@
+"""Runs one update's action against the synchronous core, in a worker thread, with retries.
+
+The claim of the update id is in the same transaction as its effect, so a retry after a failure
+(a database lock, say) can never apply an update twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.delivery.actions import Action, PersonMessage, StaffPress
+from bot.service import Helpline
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+
+
+async def call_core(helpline: Helpline, update_id: int, action: Action) -> str | None:
+    """The answer for the person who acted (a button answer or an officer's refusal), if any."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await asyncio.to_thread(_call, helpline, update_id, action)
+        except Exception:
+            if attempt == ATTEMPTS:
+                raise
+            log.warning("update=%s failed (attempt %d), retrying", update_id, attempt, exc_info=True)
+            await asyncio.sleep(0.2 * attempt)
+    return None
+
+
+def _call(helpline: Helpline, update_id: int, action: Action) -> str | None:
+    if isinstance(action, PersonMessage):
+        helpline.handle(
+            action.telegram_id,
+            action.incoming,
+            update_id=update_id,
+            reply_to_message_id=action.reply_to_message_id,
+        )
+        return None
+    if isinstance(action, StaffPress):
+        answer, _ = helpline.staff_press(action.telegram_id, action.chat_id, action.data, update_id=update_id)
+        return answer or None
+    error, _ = helpline.staff_reply(
+        action.telegram_id,
+        action.chat_id,
+        action.text,
+        reply_to_message_id=action.reply_to_message_id,
+        ref=action.ref,
+        update_id=update_id,
+    )
+    return error

@@ -1,0 +1,293 @@
+"""The outbox sender: turns queued messages into Bot API calls, most urgent first.
+
+Messages were written to the outbox in the same transaction as what caused them, so sending
+happens here, after commit, and a crash loses nothing (a message sent just before a crash may
+go out once more). Each round fetches the most urgent due messages of chats that may be written
+to now, sends them concurrently across chats and in order within a chat, and records the result:
+sent (with message links for replies to work), retry later (429, network errors, 5xx), or failed
+for good (the user blocked the bot, or Telegram rejected the request). The Bot API calls
+themselves go through an adapter's ``Transport``; neither library retries or rate-limits on its
+own, so this is the one place that does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, update
+from sqlmodel import col, select
+
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.split import split_text
+from bot.delivery.transport import Blocked, FloodWait, Rejected, Transient, Transport
+from bot.links import card_message_id
+from bot.outgoing import Outgoing
+from storage.tables import OutboxRow, load_json
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0
+LEASE = timedelta(seconds=60)  # how long a claimed message is kept from other senders
+SETTLE_TIMEOUT = 5.0  # a reply never waits longer than this for a send to be recorded
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    attempts: int
+    message: Outgoing
+
+
+@dataclass
+class Outcome:
+    """What became of one job; ``retry_in`` set means try again later (order kept per chat)."""
+
+    sent_ids: list[int] = field(default_factory=list)
+    retry_in: float | None = None
+    failed: str | None = None
+    blocked: bool = False
+    error: str = ""
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        transport: Transport,
+        db: Engine,
+        limiter: RateLimiter | None = None,
+        *,
+        batch: int = 200,
+        poll_interval: float = 0.5,
+        parallel_chats: int = 16,
+        base_backoff: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.transport, self.db = transport, db
+        self.limiter = limiter or RateLimiter()
+        self.batch, self.poll_interval = batch, poll_interval
+        self.base_backoff, self.clock = base_backoff, clock
+        self._parallel = asyncio.Semaphore(parallel_chats)
+        self._wake = asyncio.Event()
+        self._deferred: dict[int, float] = {}  # chat id -> monotonic time it may be tried again
+        self._unrecorded: dict[int, int] = {}  # chat id -> sends not yet recorded in the database
+        self._recorded = asyncio.Condition()
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Something was queued: send it now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.drain_once()
+            except Exception:
+                # A database hiccup must not end sending for good; the next round tries again.
+                log.exception("outbox round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def drain_once(self) -> int:
+        """One round: send what may be sent now. Returns how many messages went out."""
+        now = time.monotonic()
+        self._deferred = {c: t for c, t in self._deferred.items() if t > now}
+        jobs = await asyncio.to_thread(self._claim, list(self._deferred)[:500])
+        by_chat: dict[int, list[Job]] = {}
+        for job in jobs:
+            by_chat.setdefault(job.message.chat_id, []).append(job)
+        results = await asyncio.gather(
+            *(self._send_chat(chat, chat_jobs) for chat, chat_jobs in by_chat.items())
+        )
+        untouched = [job_id for _, left in results for job_id in left]
+        if untouched:
+            await asyncio.to_thread(self._release, untouched)
+        return sum(sent for sent, _ in results)
+
+    def _claim(self, skip_chats: list[int]) -> list[Job]:
+        """The most urgent due messages, leased to this sender for a while.
+
+        Several bot processes may share a PostgreSQL database: the row locks (skip locked) keep
+        two senders from picking the same rows at once, and the lease (a later not_before)
+        keeps the others away after this transaction ends. If the process dies, the lease
+        runs out and another sender sends the message."""
+        now = self.clock()
+        with UnitOfWork(self.db) as uow:
+            query = (
+                select(OutboxRow)
+                .where(
+                    col(OutboxRow.sent_at).is_(None),
+                    col(OutboxRow.failed_at).is_(None),
+                    col(OutboxRow.not_before) <= now,
+                )
+                .order_by(col(OutboxRow.priority), col(OutboxRow.id))
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            if skip_chats:
+                # Chats waiting for their rate limit would otherwise fill every batch and starve
+                # the rest of the queue behind them.
+                query = query.where(col(OutboxRow.chat_id).not_in(skip_chats))
+            rows = list(uow.session.exec(query))
+            jobs = [
+                Job(
+                    _rid(r),
+                    r.attempts,
+                    Outgoing.from_payload(r.chat_id, r.priority, r.kind, r.ticket_ref, load_json(r.payload)),
+                )
+                for r in rows
+            ]
+            if jobs:
+                self._set_not_before(uow, [j.id for j in jobs], now + LEASE)
+            uow.commit()
+            return jobs
+
+    def _release(self, job_ids: list[int]) -> None:
+        """Messages claimed but not tried (their chat had to wait) are due again at once."""
+        with UnitOfWork(self.db) as uow:
+            self._set_not_before(uow, job_ids, self.clock())
+            uow.commit()
+
+    @staticmethod
+    def _set_not_before(uow: UnitOfWork, job_ids: list[int], when: datetime) -> None:
+        uow.session.exec(update(OutboxRow).where(col(OutboxRow.id).in_(job_ids)).values(not_before=when))
+
+    async def _send_chat(self, chat_id: int, jobs: list[Job]) -> tuple[int, list[int]]:
+        """Sends one chat's messages in order; returns how many went out and the ids of those
+        not tried because the chat must wait."""
+        sent = 0
+        async with self._parallel:
+            for index, job in enumerate(jobs):
+                wait = self.limiter.wait_for(chat_id, counts=not job.message.edit_card)
+                if wait > 0:
+                    self._deferred[chat_id] = time.monotonic() + wait
+                    return sent, [j.id for j in jobs[index:]]
+                self.limiter.record(chat_id, counts=not job.message.edit_card)
+                self._unrecorded[chat_id] = self._unrecorded.get(chat_id, 0) + 1
+                try:
+                    outcome = await self._attempt(job)
+                    await asyncio.to_thread(self._record, job, outcome)
+                finally:
+                    await self._done_recording(chat_id)
+                if outcome.retry_in is not None:
+                    # Later messages of this chat must not overtake the one that failed.
+                    self._deferred[chat_id] = time.monotonic() + outcome.retry_in
+                    return sent, [j.id for j in jobs[index + 1 :]]
+                sent += 1 if outcome.sent_ids else 0
+        return sent, []
+
+    async def _done_recording(self, chat_id: int) -> None:
+        left = self._unrecorded[chat_id] - 1
+        if left:
+            self._unrecorded[chat_id] = left
+        else:
+            del self._unrecorded[chat_id]
+        async with self._recorded:
+            self._recorded.notify_all()
+
+    async def settled(self, chat_id: int) -> None:
+        """Waits until what was sent to ``chat_id`` is recorded. A person can reply to a
+        message the moment it appears, before its ticket link is stored; the reply must still
+        find the link."""
+        async with self._recorded:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._recorded.wait_for(lambda: chat_id not in self._unrecorded),
+                    SETTLE_TIMEOUT,
+                )
+
+    async def _attempt(self, job: Job) -> Outcome:
+        m = job.message
+        try:
+            return Outcome(sent_ids=await self._deliver(m))
+        except FloodWait as exc:
+            self.limiter.flood(m.chat_id, exc.retry_after)
+            log.warning("flood limit outbox=%s chat=%s retry_after=%.0fs", job.id, m.chat_id, exc.retry_after)
+            return Outcome(retry_in=exc.retry_after, error="429 retry after")
+        except Blocked as exc:
+            log.info("forbidden outbox=%s chat=%s", job.id, m.chat_id)
+            return Outcome(failed=f"403 {exc.message}", blocked=m.chat_id > 0)
+        except Rejected as exc:
+            # Telegram will refuse this request however often it is sent: a bug or a chat that
+            # no longer exists. Logged loudly, never retried.
+            log.error("bad request outbox=%s chat=%s kind=%s: %s", job.id, m.chat_id, m.kind, exc.message)
+            return Outcome(failed=f"400 {exc.message}")
+        except Transient as exc:
+            delay = min(MAX_BACKOFF, self.base_backoff * 2**job.attempts)
+            log.warning(
+                "send failed outbox=%s chat=%s attempt=%d retry_in=%.1fs: %s",
+                job.id,
+                m.chat_id,
+                job.attempts + 1,
+                delay,
+                exc.cause,
+            )
+            return Outcome(retry_in=delay, error=exc.message)
+
+    async def _deliver(self, m: Outgoing) -> list[int]:
+        card = None
+        if m.ticket_ref and (m.edit_card or m.reply_to_card):
+            card = await asyncio.to_thread(self._card, m.chat_id, m.ticket_ref)
+        if m.edit_card and card is not None:
+            try:
+                await self.transport.edit_text(m.chat_id, card, split_text(m.text)[0], buttons=m.buttons)
+                return [card]
+            except Rejected as exc:
+                if "not modified" in exc.message:
+                    return [card]
+                if "not found" not in exc.message:
+                    raise
+                # The card was deleted in the group: post it again below.
+        pieces = split_text(m.text)
+        ids = []
+        for index, piece in enumerate(pieces):
+            sent = await self.transport.send_text(
+                m.chat_id,
+                piece,
+                reply_to=card if m.reply_to_card and index == 0 else None,
+                buttons=m.buttons if index == len(pieces) - 1 else (),
+            )
+            ids.append(sent)
+            if index:
+                self.limiter.record(m.chat_id)
+        return ids
+
+    def _card(self, chat_id: int, ref: str) -> int | None:
+        with UnitOfWork(self.db) as uow:
+            return card_message_id(uow.session, chat_id, ref)
+
+    def _record(self, job: Job, outcome: Outcome) -> None:
+        now = self.clock()
+        m = job.message
+        with UnitOfWork(self.db) as uow:
+            if outcome.sent_ids:
+                uow.outbox.mark_sent(job.id, outcome.sent_ids[-1], now)
+                purpose = "card" if m.edit_card else m.link
+                if purpose and m.ticket_ref:
+                    for message_id in outcome.sent_ids:
+                        uow.links.add(m.chat_id, message_id, m.ticket_ref, purpose)
+            elif outcome.failed is not None:
+                uow.outbox.mark_failed(job.id, outcome.failed, now)
+                if outcome.blocked:
+                    uow.users.mark_blocked(m.chat_id, now)
+            elif outcome.retry_in is not None:
+                uow.outbox.retry_later(job.id, now + timedelta(seconds=outcome.retry_in), outcome.error)
+            uow.commit()
+
+
+def _rid(row: OutboxRow) -> int:
+    assert row.id is not None
+    return row.id

@@ -1,0 +1,1 @@
+"""The Telegram adapter built on python-telegram-bot: updates in, outbox messages out."""

@@ -1,0 +1,53 @@
+"""The one update handler: translate, call the synchronous core, wake the sender. The core's
+replies are already in the outbox; only the button answer and an officer's refusal are sent
+straight away, being momentary and tied to this update."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.delivery.actions import PersonMessage, StaffReply
+from bot.delivery.core_call import call_core
+from bot.delivery.sender import OutboxSender
+from bot.ptb.translate import translate
+from bot.service import Helpline
+
+log = logging.getLogger(__name__)
+ANSWER_LIMIT = 200  # answerCallbackQuery text limit
+
+
+class UpdateHandler:
+    def __init__(self, helpline: Helpline, sender: OutboxSender, bot_id: int) -> None:
+        self.helpline, self.sender, self.bot_id = helpline, sender, bot_id
+        self.staff_chats = frozenset(helpline.staff_chats.values())
+
+    async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        action = translate(update, self.staff_chats, self.bot_id)
+        answer: str | None = None
+        if action is not None:
+            if isinstance(action, PersonMessage | StaffReply) and update.effective_chat:
+                await self.sender.settled(update.effective_chat.id)
+            answer = await call_core(self.helpline, update.update_id, action)
+            self.sender.wake()
+        query = update.callback_query
+        if query is not None:
+            # Always answered, or the officer's or worker's button keeps spinning.
+            try:
+                await query.answer(answer[:ANSWER_LIMIT] if answer else None)
+            except TelegramError as exc:
+                log.info("callback answer failed update=%s: %s", update.update_id, type(exc).__name__)
+        elif isinstance(action, StaffReply) and answer and update.message is not None:
+            try:
+                await update.message.reply_text(answer)
+            except TelegramError as exc:
+                log.info("staff refusal not sent update=%s: %s", update.update_id, type(exc).__name__)
+
+
+async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Errors are logged with the update id only: the update may hold personal data."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update=%s failed", update_id, exc_info=context.error)

@@ -1,0 +1,103 @@
+"""The helpline on python-telegram-bot: the application (without its Updater), command menus,
+long polling or the tornado webhook server, and the outbox sender beside them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from sqlalchemy import Engine
+from telegram import BotCommand, Update
+from telegram.ext import ApplicationBuilder, TypeHandler
+
+from bot.config import Settings
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.menus import command_menus
+from bot.delivery.polling import ALLOWED_UPDATES
+from bot.delivery.sender import OutboxSender
+from bot.delivery.webhook import webhook_path, webhook_url
+from bot.ptb.handler import UpdateHandler, log_error
+from bot.ptb.ordering import PerUserUpdateProcessor
+from bot.ptb.polling import AnyApp, poll
+from bot.ptb.transport import PtbTransport
+from bot.ptb.webhook import start_webhook_server
+from bot.service import Helpline
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings) -> AnyApp:
+    assert settings.telegram_bot_token
+    base = settings.telegram_api_base_url.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .concurrent_updates(PerUserUpdateProcessor())
+        # The sender and the handlers share one connection pool; the default of 1 would make
+        # every concurrent update queue behind the sender's requests.
+        .connection_pool_size(64)
+        .pool_timeout(10)
+    )
+    # No Updater: polling.poll and webhook.py confirm updates only once they are handled.
+    return builder.updater(None).build()
+
+
+async def set_commands(app: AnyApp) -> None:
+    for code, menu in command_menus():
+        await app.bot.set_my_commands([BotCommand(*item) for item in menu], language_code=code)
+
+
+async def serve(
+    settings: Settings,
+    engine: Engine,
+    helpline: Helpline,
+    limiter: RateLimiter,
+    *,
+    webhook: bool,
+    stop: asyncio.Event,
+) -> None:
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Opt in to python-telegram-bot's future timedelta periods instead of deprecation warnings.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    app = build_application(settings)
+    async with app:  # initialize (getMe) ... shutdown
+        sender = OutboxSender(PtbTransport(app.bot), engine, limiter)
+        app.add_handler(TypeHandler(Update, UpdateHandler(helpline, sender, app.bot.id)))
+        app.add_error_handler(log_error)
+        await set_commands(app)
+        await app.start()
+        sending = asyncio.create_task(sender.run())
+        log.info("bot started (python-telegram-bot, %s)", "webhook" if webhook else "polling")
+        try:
+            if webhook:
+                await _webhook(app, settings, stop)
+            else:
+                await app.bot.delete_webhook()
+                await poll(app, stop)
+        finally:
+            sender.stop()
+            await sending
+            await app.stop()
+
+
+async def _webhook(app: AnyApp, settings: Settings, stop: asyncio.Event) -> None:
+    url = webhook_url(settings)
+    server = start_webhook_server(
+        app,
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        path=webhook_path(url),
+        secret=settings.telegram_webhook_secret,
+    )
+    try:
+        await app.bot.set_webhook(
+            url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES
+        )
+        await stop.wait()
+    finally:
+        server.stop()
+        await server.close_all_connections()

@@ -1,0 +1,449 @@
+"""The application service: one incoming update in, one transaction, messages out.
+
+For a person: load their state, run the pure engine, store the new state and act on its events
+(consent, tickets, thread messages, erasure), queue the replies and staff cards in the outbox, and
+commit all of it at once. For an officer: check who they are and which agency's ticket it is, change
+the ticket, record the audit event, update the cards and tell the reporter, again in one
+transaction. Telegram adapters and the terminal chat only translate to and from this."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot import care
+from bot.config import Settings
+from bot.i18n import renderer
+from bot.outgoing import PRIORITY, Outgoing, render_reply
+from bot.privacy import Flood, FloodGuard, clean_incoming, clean_text, protect
+from flows.contacts import Contacts
+from flows.engine import step
+from flows.events import (
+    CareEvent,
+    ChatDeletionRequested,
+    ConsentGiven,
+    DataErasureRequested,
+    Event,
+    LanguageChanged,
+    ReporterMessageAdded,
+    RoleChosen,
+    TicketOpened,
+)
+from flows.incoming import CommandIn, Incoming, TextIn
+from flows.menu import canonical
+from flows.ports import Context, RecruiterLookup
+from flows.reference import new_reference, normalise_reference
+from flows.replies import Reply, Urgency
+from flows.routing import RoutingTable
+from flows.staff import CardFacts, card_buttons, card_lines, may_act, other_agency, parse_action
+from flows.state import State
+from flows.text import M, Msg
+from flows.vocab import AGENCY_NAMES
+from storage.outbox import Queued
+from storage.recruiter_search import RegistryIndex
+from storage.tables import TicketRow, UserRow
+from storage.ticket_reader import DbTicketReader
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+STAFF_LANG = "id"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text("utf-8"))
+
+
+class Helpline:
+    def __init__(
+        self,
+        db: Engine,
+        settings: Settings,
+        *,
+        registry: RecruiterLookup | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        fmt: str = "html",
+        use_outbox: bool = True,
+    ) -> None:
+        # Everything this service writes through ``db`` is encrypted with the configured key.
+        self.db, self.settings, self.clock = protect(db, settings), settings, clock
+        self.flood = FloodGuard.from_settings(settings)
+        self.random_bytes, self.new_id = random_bytes, new_id
+        self.fmt = "plain" if fmt == "plain" else "html"
+        self.use_outbox = use_outbox
+        data = settings.helpline_data_dir
+        self.contacts = Contacts.from_dict(load_json(data / "contacts.json"))
+        self.routing = RoutingTable.from_dict(load_json(data / "routing.json"))
+        self.sla = settings.sla()
+        self.staff_chats = settings.staff_chats()
+        self.chat_agency = {chat: agency for agency, chat in self.staff_chats.items()}
+        self.registry: RecruiterLookup = registry or self.load_registry()
+
+    def load_registry(self) -> RegistryIndex:
+        with UnitOfWork(self.db) as uow:
+            return RegistryIndex.load(uow.session)
+
+    def reload_registry(self) -> None:
+        self.registry = self.load_registry()
+
+    # -- people ------------------------------------------------------------------------------
+    def handle(
+        self,
+        telegram_id: int,
+        incoming: Incoming,
+        *,
+        update_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> list[Outgoing]:
+        """Process one message from a person. A redelivered update (same id) does nothing, nor
+        does one over the flood limit (after a single "slow down")."""
+        now = self.clock()
+        # The emergency numbers are never withheld, not even from someone sending too fast.
+        emergency = isinstance(incoming, CommandIn) and canonical(incoming.name) == "darurat"
+        flood = self.flood.check(telegram_id, now)
+        if flood is not Flood.OK and not emergency:
+            log.info("flood limit: update dropped")
+            return self._slow_down(telegram_id, now) if flood is Flood.WARN else []
+        incoming = clean_incoming(incoming)
+        with UnitOfWork(self.db) as uow:
+            if update_id is not None and not uow.updates.claim("telegram", update_id, now):
+                return []
+            user = uow.users.get_or_create(telegram_id, now)
+            raw, version = uow.conversations.load(_id(user))
+            state = State.from_dict(raw) if raw else State(lang=user.lang or
+                                                           self.settings.helpline_default_lang)
+            if isinstance(incoming, TextIn) and reply_to_message_id is not None:
+                link = uow.links.find(telegram_id, reply_to_message_id)
+                if link is not None:
+                    incoming = TextIn(incoming.text, reply_to_ref=link[0])
+            ctx = Context(
+                now=now,
+                new_ref=lambda: self._fresh_ref(uow),
+                new_id=self.new_id,
+                registry=self.registry,
+                tickets=DbTicketReader(uow.session, _id(user)),
+                contacts=self.contacts,
+                routing=self.routing,
+            )
+            result = step(state, incoming, ctx)
+            out: list[Outgoing] = []
+            erased = False
+            for event in result.events:
+                erased |= self._apply(uow, user, result.state, event, now, out)
+            render = renderer(result.state.lang, self.fmt)  # type: ignore[arg-type]
+            replies = [render_reply(telegram_id, r, render) for r in result.replies]
+            if not erased:
+                uow.conversations.save(_id(user), result.state.to_dict(), version, now)
+            messages = replies + out
+            self._queue(uow, messages, now)
+            uow.commit()
+        return messages
+
+    def _fresh_ref(self, uow: UnitOfWork) -> str:
+        """A random reference not used before (a clash in 2^40 is unlikely, but checked)."""
+        while True:
+            ref = new_reference(self.random_bytes)
+            if not uow.tickets.ref_exists(ref):
+                return ref
+
+    def _apply(self, uow: UnitOfWork, user: UserRow, state: State, event: Event,
+               now: datetime, out: list[Outgoing]) -> bool:
+        """Act on one engine event; True when the person's data was erased."""
+        if isinstance(event, ConsentGiven):
+            uow.users.record_consent(user, event.version, event.lang, event.scope, event.at)
+        elif isinstance(event, LanguageChanged):
+            uow.users.set_lang(user, event.lang)
+        elif isinstance(event, RoleChosen):
+            uow.users.set_role(user, event.role)
+        elif isinstance(event, TicketOpened):
+            due = event.ticket.created_at + self.sla[event.ticket.priority]
+            ticket, created = uow.tickets.open(event.ticket, _id(user), due)
+            if created:
+                log.info("ticket opened ref=%s priority=%s owner=%s", ticket.ref,
+                         ticket.priority, ticket.owner)
+                if event.ticket.country and event.ticket.country != "other":
+                    uow.users.set_country(user, event.ticket.country)
+                out += self._cards(uow, ticket, edit=False)
+        elif isinstance(event, ReporterMessageAdded):
+            found = uow.tickets.get(event.ref)
+            if found is None or found.reporter_user_id != _id(user):
+                return False
+            uow.tickets.add_message(found, "reporter", event.text, now, evidence=event.evidence)
+            if found.status == "waiting":
+                uow.tickets.set_status(found.ref, "taken" if found.taken_by else "open", now)
+            uow.audit.record(found.id, "reporter", "reporter_message", {}, now)
+            out += self._to_staff(uow, found, M("Reporter wrote: {text}", text=event.text or "📎"))
+        elif isinstance(event, DataErasureRequested):
+            self._erase(uow, user, now, out)
+            return True
+        elif isinstance(event, ChatDeletionRequested):
+            # Empty text: the runtime deletes the chat's messages instead of sending one.
+            out.append(Outgoing(user.telegram_id, "", priority=PRIORITY[Urgency.URGENT],
+                                kind="delete_chat"))
+        elif isinstance(event, CareEvent):
+            out += care.on_event(self, uow, _id(user), event)
+        return False
+
+    # -- staff -------------------------------------------------------------------------------
+    def staff_press(self, telegram_id: int, chat_id: int, data: str, *,
+                    update_id: int | None = None) -> tuple[str, list[Outgoing]]:
+        """A staff button. Returns the short answer for the button and the messages to send."""
+        now = self.clock()
+        parsed = parse_action(data)
+        with UnitOfWork(self.db) as uow:
+            if update_id is not None and not uow.updates.claim("telegram", update_id, now):
+                return "", []
+            if parsed is None:
+                return _staff_text(M("This button is not valid.")), []
+            action, ref = parsed
+            ticket = uow.tickets.get(ref)
+            allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, action, ticket)
+            if ticket is None or staff is None or not allowed:
+                log.info("staff action refused action=%s ref=%s", action, ref)
+                self._refused(uow, ticket, telegram_id, chat_id, action, now)
+                uow.commit()
+                return _staff_text(M("You are not allowed to do this.")), []
+            chat_agency = self.chat_agency[chat_id]
+            out: list[Outgoing] = []
+            answer, changed = self._staff_action(uow, ticket, action, staff, chat_agency, now, out)
+            if changed:
+                uow.audit.record(ticket.id, f"staff:{staff.id}", action, {}, now)
+                fresh = uow.tickets.get(ref)
+                assert fresh is not None
+                out += self._cards(uow, fresh, edit=True)
+            self._queue(uow, out, now)
+            uow.commit()
+        return _staff_text(answer), out
+
+    def _staff_action(self, uow: UnitOfWork, ticket: TicketRow, action: str, staff: Any,
+                      agency: str, now: datetime, out: list[Outgoing]) -> tuple[Any, bool]:
+        if action == "take":
+            if not uow.tickets.take(ticket.ref, staff.id, now):
+                return M("Someone else has already taken this ticket."), False
+            out.append(self._to_reporter(uow, ticket, M(
+                "An officer of {agency} is now handling your report {ref}.",
+                agency=AGENCY_NAMES[agency], ref=ticket.ref)))
+            return M("You have taken {ref}.", ref=ticket.ref), True
+        if action == "transfer":
+            target = other_agency(ticket.owner)
+            if not uow.tickets.transfer(ticket.ref, target, now):
+                return M("Nothing changed."), False
+            fresh = uow.tickets.get(ticket.ref)
+            assert fresh is not None
+            out += self._cards(uow, fresh, edit=False, only=target)
+            return M("Transferred to {agency}.", agency=AGENCY_NAMES[target]), True
+        if action == "close":
+            if not uow.tickets.close(ticket.ref, now):
+                return M("Nothing changed."), False
+            out.append(self._to_reporter(uow, ticket, M(
+                "Your report {ref} has been closed. If you need more help, write /lapor or "
+                "/status.", ref=ticket.ref)))
+            return M("Closed."), True
+        if action == "resolve":
+            return care.resolve(self, uow, ticket, now, out)
+        if not uow.tickets.reopen(ticket.ref, now):
+            return M("Nothing changed."), False
+        return M("Reopened."), True
+
+    def staff_reply(self, telegram_id: int, chat_id: int, text: str, *,
+                    reply_to_message_id: int | None = None, ref: str | None = None,
+                    update_id: int | None = None) -> tuple[str | None, list[Outgoing]]:
+        """An officer answers a ticket (a reply to its card, or /reply REF text). Returns an
+        error text for the officer when refused, and the messages to send."""
+        now = self.clock()
+        text = clean_text(text)
+        with UnitOfWork(self.db) as uow:
+            if update_id is not None and not uow.updates.claim("telegram", update_id, now):
+                return None, []
+            if ref is None and reply_to_message_id is not None:
+                link = uow.links.find(chat_id, reply_to_message_id)
+                ref = link[0] if link else None
+            if ref is None:
+                uow.commit()
+                return None, []  # an ordinary message in the staff group, not for us
+            # Not a reference at all: no ticket, refused below like any other.
+            ref = normalise_reference(clean_text(ref)) or ""
+            ticket = uow.tickets.get(ref)
+            allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, "reply", ticket)
+            if ticket is None or staff is None or not allowed or not text.strip():
+                if not allowed:
+                    self._refused(uow, ticket, telegram_id, chat_id, "reply", now)
+                uow.commit()
+                return _staff_text(M("You are not allowed to answer this ticket.")
+                                   if text.strip() else M("The answer is empty.")), []
+            agency = self.chat_agency[chat_id]
+            uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
+            care.officer_answered(uow, ticket, now)
+            uow.audit.record(ticket.id, f"staff:{staff.id}", "answered", {}, now)
+            msg = self._to_reporter(uow, ticket, M("Officer {agency}: {text}",
+                                                   agency=AGENCY_NAMES[agency],
+                                                   text=text.strip()), link="agency_answer")
+            out = [msg] if msg.chat_id else []
+            self._queue(uow, out, now)
+            uow.commit()
+        return None, out
+
+    def staff_view(self, telegram_id: int, chat_id: int, ref: str, *,
+                   update_id: int | None = None) -> tuple[str | None, list[Outgoing]]:
+        """``/lihat REF`` (``/view``) in an agency chat: the ticket's card and thread, posted to
+        that chat only, and recorded as a read in the audit trail. Returns an error text for the
+        officer when refused, and the messages to send."""
+        now = self.clock()
+        with UnitOfWork(self.db) as uow:
+            if update_id is not None and not uow.updates.claim("telegram", update_id, now):
+                return None, []
+            ticket = uow.tickets.get(normalise_reference(clean_text(ref)) or "")
+            allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, "view", ticket)
+            if ticket is None or staff is None or not allowed:
+                self._refused(uow, ticket, telegram_id, chat_id, "view", now)
+                uow.commit()
+                # The same answer for a missing ticket and another agency's: no probing.
+                return _staff_text(M("You are not allowed to see this ticket.")), []
+            uow.audit.record(ticket.id, f"staff:{staff.id}", "viewed", {}, now)
+            agency = self.chat_agency[chat_id]
+            out = self._cards(uow, ticket, edit=False, only=agency)
+            render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
+            thread = [M("{author}: {text}", author=m.author, text=m.text)
+                      for m in uow.tickets.thread(_tid(ticket)) if m.text]
+            if thread:
+                out.append(Outgoing(chat_id, render.lines((M("{ref}:", ref=ticket.ref), *thread)),
+                                    kind="notice", ticket_ref=ticket.ref))
+            self._queue(uow, out, now)
+            uow.commit()
+        return None, out
+
+    def _refused(self, uow: UnitOfWork, ticket: TicketRow | None, telegram_id: int, chat_id: int,
+                 action: str, now: datetime) -> None:
+        """A refused staff attempt on an existing ticket is an audit event: an insider probing
+        another agency's cases leaves a trace."""
+        if ticket is not None:
+            uow.audit.record(ticket.id, f"telegram:{telegram_id}", "refused",
+                             {"action": action, "chat": chat_id}, now)
+
+    def _staff_allowed(self, uow: UnitOfWork, telegram_id: int, chat_id: int, action: str,
+                       ticket: TicketRow | None) -> tuple[bool, Any]:
+        memberships = uow.staff.memberships(telegram_id)
+        agencies = {m.agency for m in memberships}
+        chat_agency = self.chat_agency.get(chat_id)
+        staff = next((m for m in memberships if m.agency == chat_agency), None)
+        if ticket is None:
+            return False, staff
+        copied = tuple(uow.tickets.copies(_tid(ticket)))
+        return may_act(action, agencies, chat_agency, ticket.owner, copied), staff
+
+    # -- messages ----------------------------------------------------------------------------
+    def _cards(self, uow: UnitOfWork, ticket: TicketRow, *, edit: bool,
+               only: str | None = None) -> list[Outgoing]:
+        """The ticket's card for each agency chat that sees it (owner and copies)."""
+        copied = tuple(uow.tickets.copies(_tid(ticket)))
+        facts = self._facts(uow, ticket, copied)
+        render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
+        reply = Reply(tuple(card_lines(facts)), card_buttons(facts))
+        priority = PRIORITY[Urgency.URGENT if ticket.priority == "urgent" else
+                            Urgency.STAFF_HIGH if ticket.priority == "high" else Urgency.NORMAL]
+        out = []
+        for agency in (ticket.owner, *copied):
+            chat = self.staff_chats.get(agency)
+            if chat is None or (only is not None and agency != only):
+                continue
+            rendered = render_reply(chat, reply, render, kind="card_update" if edit else "card",
+                                    link="card")
+            out.append(Outgoing(chat, rendered.text, rendered.buttons, priority,
+                                rendered.kind, ticket.ref, "card", edit_card=edit))
+        return out
+
+    def _facts(self, uow: UnitOfWork, ticket: TicketRow, copied: tuple[str, ...]) -> CardFacts:
+        taken_by = None
+        if ticket.taken_by is not None:
+            staff = next((s for s in uow.staff.list() if s.id == ticket.taken_by), None)
+            taken_by = staff.name if staff else "?"
+        return CardFacts(
+            ref=ticket.ref, priority=ticket.priority, category=ticket.category,
+            status=ticket.status, owner=ticket.owner, copied=copied, country=ticket.country,
+            city=ticket.city, victim=ticket.victim, victim_minor=ticket.victim_minor,
+            contact_method=ticket.contact_method, description=ticket.description,
+            created_at=ticket.created_at, due_at=ticket.first_response_due, taken_by=taken_by,
+            taken_at=ticket.taken_at, evidence_count=len(uow.tickets.evidence(_tid(ticket))),
+        )
+
+    def _to_staff(self, uow: UnitOfWork, ticket: TicketRow, text: Msg) -> list[Outgoing]:
+        render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
+        out = []
+        for agency in (ticket.owner, *uow.tickets.copies(_tid(ticket))):
+            chat = self.staff_chats.get(agency)
+            if chat is not None:
+                out.append(Outgoing(chat, render.lines((M("{ref}:", ref=ticket.ref), text)),
+                                    kind="notice", ticket_ref=ticket.ref, reply_to_card=True))
+        return out
+
+    def _to_reporter(self, uow: UnitOfWork, ticket: TicketRow, text: Any,
+                     link: str | None = None) -> Outgoing:
+        """A notice to the reporter. Never quotes the report: a watched phone must not reveal it."""
+        user = uow.session.get(UserRow, ticket.reporter_user_id) if ticket.reporter_user_id \
+            else None
+        if user is None:
+            return Outgoing(0, "")
+        render = renderer(user.lang or ticket.lang, self.fmt)  # type: ignore[arg-type]
+        return Outgoing(user.telegram_id, render.text(text), kind="notice",
+                        ticket_ref=ticket.ref, link=link)
+
+    def _slow_down(self, telegram_id: int, now: datetime) -> list[Outgoing]:
+        """The one answer to a flood, in the person's language; nothing else is touched."""
+        with UnitOfWork(self.db) as uow:
+            user = uow.users.get(telegram_id)
+            lang = user.lang if user is not None else self.settings.helpline_default_lang
+            render = renderer(lang, self.fmt)  # type: ignore[arg-type]
+            out = [Outgoing(telegram_id, render.text(M(
+                "You are sending messages very fast. Please wait a moment, then write again. "
+                "/darurat works at any time.")))]
+            self._queue(uow, out, now)
+            uow.commit()
+        return out
+
+    def _queue(self, uow: UnitOfWork, messages: list[Outgoing], now: datetime) -> None:
+        messages[:] = [m for m in messages if m.chat_id and (m.text or m.kind == "delete_chat")]
+        if not self.use_outbox:
+            return
+        uow.outbox.enqueue_many([Queued(m.chat_id, m.payload(), m.priority, m.kind, m.ticket_ref)
+                                 for m in messages], now)
+
+    # -- erasure -----------------------------------------------------------------------------
+    def _erase(self, uow: UnitOfWork, user: UserRow, now: datetime, out: list[Outgoing]) -> None:
+        """UU PDP erasure: open tickets are closed with a notice to their agency, every ticket of
+        the person is anonymised, and the person's row and conversation are deleted."""
+        for ticket in uow.tickets.list_for_reporter(_id(user)):
+            if ticket.status != "closed":
+                uow.tickets.close(ticket.ref, now)
+                out += self._to_staff(uow, ticket, M(
+                    "The reporter erased their data; this ticket is closed and anonymised."))
+            uow.tickets.anonymise(ticket.ref, now)
+            uow.audit.record(ticket.id, "reporter", "erased", {}, now)
+        uow.users.erase(user)
+        log.info("personal data erased on request")
+
+
+def _id(user: UserRow) -> int:
+    assert user.id is not None
+    return user.id
+
+
+def _tid(ticket: TicketRow) -> int:
+    assert ticket.id is not None
+    return ticket.id
+
+
+def _staff_text(msg: Any) -> str:
+    return renderer(STAFF_LANG, "plain").text(msg)

@@ -1,0 +1,101 @@
+"""First contact: language, the privacy notice and consent (UU PDP 27/2022), then the person's role."""
+
+from __future__ import annotations
+
+from flows.conversation import Handler, Turn, global_button
+from flows.events import ConsentDeclined, ConsentGiven, LanguageChanged, RoleChosen
+from flows.menu import show_menu
+from flows.steps import Option
+from flows.text import M
+
+LANGUAGES = (Option("id", M("Bahasa Indonesia")), Option("en", M("English")))
+ROLES = (
+    Option("worker", M("I work abroad")),
+    Option("family", M("Family of a worker")),
+    Option("prospective", M("I plan to work abroad")),
+)
+AGREE = Option("agree", M("I agree"))
+DECLINE = Option("decline", M("I do not agree"))
+
+
+class Onboarding(Handler):
+    flow_id = "onboarding"
+
+    def start(self, t: Turn) -> None:
+        t.st.flow = self.flow_id
+        t.st.step = "consent" if t.st.lang_chosen else "language"
+        t.st.data = {}
+        t.next_question()
+        self.prompt(t)
+
+    def prompt(self, t: Turn) -> None:
+        if t.st.step == "language":
+            t.say(
+                M("Welcome to the PMI Helpline, for Indonesian migrant workers and their families."),
+                M("Choose your language."),
+                buttons=[[global_button(f"lang.{o.id}", o.label) for o in LANGUAGES]],
+            )
+        elif t.st.step == "consent":
+            t.say(
+                M("Before we start, about your data:"),
+                M(
+                    "• We keep what you tell us only to help you, and share it only with the "
+                    "agencies that must act: KP2MI and Polri PPA-PPO."
+                ),
+                M(
+                    "• Reports about crimes, children and health are sensitive data under UU PDP "
+                    "27/2022 and are protected."
+                ),
+                M("• You can erase your data at any time with /hapusdata."),
+                M("Do you agree?"),
+                buttons=t.options([AGREE, DECLINE], 2),
+            )
+        else:
+            t.say(M("Who are you?"), buttons=t.options(ROLES))
+
+    def language_chosen(self, t: Turn) -> None:
+        """Called by the engine after a language button during onboarding."""
+        t.st.step = "consent"
+        t.next_question()
+        self.prompt(t)
+
+    def on_choice(self, t: Turn, choice: str) -> None:
+        if t.st.step == "consent" and choice == AGREE.id:
+            t.st.consent = True
+            t.emit(ConsentGiven(t.ctx.privacy_version, t.st.lang, t.ctx.now))
+            t.st.step = "role"
+            t.next_question()
+            self.prompt(t)
+        elif t.st.step == "consent" and choice == DECLINE.id:
+            t.emit(ConsentDeclined(t.ctx.now))
+            t.st.clear_flow()
+            t.st.after_onboarding = None
+            t.say(
+                M("We understand. Without your consent we cannot keep a report."),
+                M(
+                    "You can still use /darurat for emergency numbers, /cek to check a recruiter "
+                    "and /info. Press /start if you change your mind."
+                ),
+            )
+        elif t.st.step == "role" and any(o.id == choice for o in ROLES):
+            t.st.role = choice
+            t.emit(RoleChosen(choice))
+            t.st.clear_flow()
+            self.finish(t)
+        else:
+            super().on_choice(t, choice)
+
+    def finish(self, t: Turn) -> None:
+        """Onboarding done: go where the person wanted to go, or to the menu."""
+        from flows.engine import run_command  # the engine owns command dispatch
+
+        pending, t.st.after_onboarding = t.st.after_onboarding, None
+        if pending:
+            run_command(t, pending)
+        else:
+            show_menu(t, M("Thank you. You can start now."))
+
+
+def set_language(t: Turn, lang: str) -> None:
+    t.st.lang, t.st.lang_chosen = lang, True
+    t.emit(LanguageChanged(lang))

@@ -1,0 +1,85 @@
+"""What the engine may ask of the world, as read-only ports injected with the clock and id generator.
+
+The engine reads through these and never writes: writes leave it as events. Implementations live in
+``storage`` (database-backed) and in tests (in-memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from flows.contacts import Contacts
+from flows.routing import RoutingTable
+
+
+@dataclass(frozen=True)
+class Recruiter:
+    name: str
+    license_number: str
+    status: str  # active | suspended | revoked | expired
+    valid_until: date | None
+    province: str = ""
+    city: str = ""
+    destinations: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RegistryAnswer:
+    """Up to three ranked candidates, and what the user must know about the registry itself."""
+
+    candidates: tuple[Recruiter, ...]
+    updated_at: date | None
+    is_sample: bool
+    exact: bool = False  # True when a licence number matched exactly
+
+
+class RecruiterLookup(Protocol):
+    def search(self, query: str, limit: int = 3) -> RegistryAnswer: ...
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    author: str  # "reporter" or an agency id (kp2mi | ppa-ppo)
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    ref: str
+    category: str
+    status: str  # open | taken | waiting | resolved | closed
+    created_at: datetime
+    updated_at: datetime
+    owner: str
+
+
+@dataclass(frozen=True)
+class TicketView:
+    summary: TicketSummary
+    thread: tuple[ThreadEntry, ...]
+
+
+class TicketReader(Protocol):
+    """Tickets of the person writing, and only theirs (the implementation is bound to that person)."""
+
+    def my_tickets(self) -> Sequence[TicketSummary]: ...
+
+    def my_ticket(self, ref: str) -> TicketView | None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the engine may use besides state and the message: clock, ids, read ports, data."""
+
+    now: datetime
+    new_ref: Callable[[], str]
+    new_id: Callable[[], str]
+    registry: RecruiterLookup
+    tickets: TicketReader
+    contacts: Contacts
+    routing: RoutingTable
+    privacy_version: str = "2026-11"

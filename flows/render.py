@@ -1,0 +1,63 @@
+"""Turning ``Msg`` values into text in the reader's language, for Telegram HTML or a plain terminal.
+
+Translations are looked up through any object with ``gettext`` (a ``gettext.NullTranslations``
+loaded by the caller); dates and times are formatted with Babel in the same language."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime, tzinfo
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+
+from flows.text import Msg, Param, Text
+
+Format = Literal["html", "plain"]
+_TAGS = re.compile(r"</?(?:b|i|u|s|code)>")
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+class Translator(Protocol):
+    def gettext(self, message: str, /) -> str: ...
+
+
+class Renderer:
+    """Renders for one language. ``tz`` is the zone times are shown in (WIB by default)."""
+
+    def __init__(self, lang: str, translator: Translator, fmt: Format = "html", tz: tzinfo = JAKARTA) -> None:
+        self.lang, self.translator, self.fmt, self.tz = lang, translator, fmt, tz
+
+    def text(self, value: Text) -> str:
+        if isinstance(value, str):
+            return self._escape(value)
+        template = self.translator.gettext(value.msgid) if value.msgid else ""
+        if self.fmt == "plain":
+            template = html.unescape(_TAGS.sub("", template))
+        params = {k: self._param(v) for k, v in value.params.items()}
+        try:
+            return template.format_map(params)
+        except (KeyError, IndexError, ValueError):
+            # A broken translation must not silence the bot: fall back to the source text.
+            return value.msgid.format_map(params)
+
+    def lines(self, values: tuple[Text, ...] | list[Text]) -> str:
+        return "\n".join(self.text(v) for v in values)
+
+    def _param(self, value: Param) -> str:
+        if isinstance(value, Msg):
+            return self.text(value)
+        if isinstance(value, datetime):
+            return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=self.tz, locale=self.lang) + (
+                " WIB" if self.tz is JAKARTA else ""
+            )
+        if isinstance(value, date):
+            return format_date(value, "d MMM yyyy", locale=self.lang)
+        if isinstance(value, int):
+            return str(value)
+        return self._escape(value)
+
+    def _escape(self, value: str) -> str:
+        return html.escape(value, quote=False) if self.fmt == "html" else value

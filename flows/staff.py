@@ -1,0 +1,140 @@
+"""The agency side, pure: ticket cards for staff chats, staff button payloads, and who may do what.
+
+A card shows what an officer needs to prioritise; buttons carry ``s.<action>.<ref>``, and every
+press is checked again on the server against the caller's agency, never trusted from the button."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows.reference import PATTERN
+from flows.replies import Button
+from flows.text import M, Msg, Text
+from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label, country_label
+
+PREFIX = "s"
+ACTIONS = ("take", "transfer", "close", "reopen", "resolve")
+ICONS = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
+SUMMARY_CHARS = 300
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a card shows; built by the caller from the stored ticket."""
+
+    ref: str
+    priority: str
+    category: str
+    status: str
+    owner: str
+    copied: tuple[str, ...]
+    country: str | None
+    city: str | None
+    victim: str
+    victim_minor: bool
+    contact_method: str
+    description: str
+    created_at: datetime
+    due_at: datetime | None
+    taken_by: str | None = None
+    taken_at: datetime | None = None
+    evidence_count: int = 0
+
+
+def card_lines(card: CardFacts) -> list[Text]:
+    place: list[Text] = []
+    country = country_label(card.country)
+    lines: list[Text] = [
+        M(
+            "{icon} {priority} · {ref} · {category}",
+            icon=ICONS.get(card.priority, ""),
+            priority=PRIORITY_NAMES.get(card.priority, PRIORITY_NAMES["normal"]),
+            ref=card.ref,
+            category=category_label(card.category),
+        ),
+    ]
+    if country is not None:
+        place.append(country)
+    if card.city:
+        place.append(card.city)
+    reporter = M("reporter: the victim") if card.victim == "self" else M("reporter: someone else")
+    contact = M("contact: bot chat") if card.contact_method == "chat" else M("contact: phone")
+    lines.append(
+        M(
+            "{place} · {reporter} · {contact}",
+            place=_join(place) if place else M("place unknown"),
+            reporter=reporter,
+            contact=contact,
+        )
+    )
+    if card.victim_minor:
+        lines.append(M("⚠️ Victim under 18"))
+    if card.description:
+        text = card.description
+        if len(text) > SUMMARY_CHARS:
+            text = text[: SUMMARY_CHARS - 1] + "…"
+        lines.append(M('"{text}"', text=text))
+    if card.evidence_count:
+        lines.append(M("Evidence: {count} file(s)", count=card.evidence_count))
+    if card.due_at is not None:
+        lines.append(M("Received {at} · first response due {due}", at=card.created_at, due=card.due_at))
+    else:
+        lines.append(M("Received {at}", at=card.created_at))
+    if card.copied:
+        lines.append(M("copy: {agencies}", agencies=_join([AGENCY_NAMES[a] for a in card.copied])))
+    if card.status == "closed":
+        lines.append(M("<b>Closed.</b>"))
+    elif card.status == "resolved":
+        lines.append(M("<b>Resolved.</b> It closes by itself if nobody writes."))
+    elif card.taken_by and card.taken_at:
+        lines.append(M("Handled by {name} since {at}", name=card.taken_by, at=card.taken_at))
+    return lines
+
+
+def card_buttons(card: CardFacts) -> tuple[tuple[Button, ...], ...]:
+    def button(action: str, label: Msg) -> Button:
+        return Button(f"{PREFIX}.{action}.{card.ref}", label)
+
+    if card.status == "closed":
+        return ((button("reopen", M("Reopen")),),)
+    if card.status == "resolved":
+        return ((button("close", M("Close")),),)
+    return (
+        (button("take", M("Take")), button("transfer", M("Transfer")), button("close", M("Close"))),
+        (button("resolve", M("Resolved")),),
+    )
+
+
+def parse_action(data: str) -> tuple[str, str] | None:
+    """``s.take.PMI-XXXX-XXXX`` -> ("take", ref); anything else -> None. Our buttons carry the
+    reference exactly, so anything looser is forged and refused before it reaches storage."""
+    parts = data.split(".")
+    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in ACTIONS:
+        return None
+    if not PATTERN.fullmatch(parts[2]):
+        return None
+    return parts[1], parts[2]
+
+
+def may_act(
+    action: str, staff_agencies: set[str], chat_agency: str | None, owner: str, copied: tuple[str, ...]
+) -> bool:
+    """Only staff registered for the agency of this chat, and only on that agency's tickets.
+    Taking, transferring, closing and reopening belong to the owning agency; copied agencies
+    read and answer."""
+    if chat_agency is None or chat_agency not in staff_agencies:
+        return False
+    if action in ACTIONS:
+        return chat_agency == owner
+    return chat_agency == owner or chat_agency in copied
+
+
+def other_agency(agency: str) -> str:
+    return "kp2mi" if agency == "ppa-ppo" else "ppa-ppo"
+
+
+def _join(parts: list[Text]) -> Msg:
+    """Comma-joined list of already-translatable parts; each part is rendered on its own."""
+    params: dict[str, Text] = {f"p{i}": p for i, p in enumerate(parts)}
+    return Msg(", ".join(f"{{p{i}}}" for i in range(len(parts))), params)

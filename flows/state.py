@@ -1,0 +1,46 @@
+"""Conversation state: plain JSON-able data, saved after every step so a restart loses nothing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class State:
+    """Where one person is in the conversation, and what they have entered so far.
+
+    ``data`` holds the answers of the flow in progress; ``paused`` keeps a flow aside while the
+    emergency card is shown, so nothing already entered is lost. ``turn`` numbers the questions:
+    buttons carry it, which is how a press on an old message is recognised as stale.
+    """
+
+    lang: str = "id"
+    lang_chosen: bool = False
+    consent: bool = False
+    role: str | None = None
+    country: str | None = None
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    turn: int = 0
+    paused: dict[str, Any] | None = None
+    emergency_seen: list[str] = field(default_factory=list)
+    misunderstood: int = 0
+    after_onboarding: str | None = None
+    prefill: dict[str, Any] | None = None
+    card_open: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> State:
+        """Unknown keys (from a newer or older version) are dropped rather than crashing."""
+        if not raw:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def clear_flow(self) -> None:
+        self.flow, self.step, self.data, self.paused = None, None, {}, None

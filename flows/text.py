@@ -1,0 +1,42 @@
+"""Translatable message values: what the engine says, before a language is chosen.
+
+The engine never produces finished strings. It produces ``Msg`` values (a gettext msgid plus
+parameters) that a renderer turns into text in the reader's language. Plain ``str`` parameters are
+always treated as untrusted user input and escaped for the output format; nested ``Msg`` values are
+rendered first and inserted as they are, so markup in our own catalogs survives and markup in user
+text never does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Union
+
+Param = Union[str, int, date, datetime, "Msg"]
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message id to translate, with named ``{placeholders}`` filled from ``params``."""
+
+    msgid: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, tuple(sorted(self.params))))
+
+
+def M(msgid: str, /, **params: Param) -> Msg:
+    """Mark ``msgid`` for translation (extracted by ``pybabel extract -k M``)."""
+    return Msg(msgid, params)
+
+
+def N_(msgid: str, /) -> str:
+    """Mark a plain string for extraction without wrapping it (used in data tables)."""
+    return msgid
+
+
+Text = Msg | str
+"""One line of a reply: a translatable message, or raw user text (escaped when rendered)."""

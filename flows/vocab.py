@@ -1,0 +1,85 @@
+"""Shared labels: countries, report and help categories, agencies, statuses, yes/no answers."""
+
+from __future__ import annotations
+
+from flows.steps import Option
+from flows.text import M, Msg, Text
+
+COUNTRIES: tuple[Option, ...] = (
+    Option("MY", M("Malaysia")),
+    Option("TW", M("Taiwan")),
+    Option("HK", M("Hong Kong")),
+    Option("SA", M("Saudi Arabia")),
+    Option("SG", M("Singapore")),
+    Option("KR", M("South Korea")),
+    Option("JP", M("Japan")),
+    Option("ID", M("Indonesia")),
+    Option("other", M("Another country")),
+)
+
+REPORT_CATEGORIES: tuple[Option, ...] = (
+    Option("tppo", M("Trafficking / forced labour")),
+    Option("violence", M("Violence")),
+    Option("held", M("Held / passport withheld")),
+    Option("scam_compound", M("Online job scam")),
+    Option("illegal_recruitment", M("Illegal recruitment / fees")),
+    Option("fake_documents", M("Fake documents")),
+    Option("missing", M("Missing relative")),
+    Option("other", M("Something else")),
+)
+
+ASSIST_CATEGORIES: tuple[Option, ...] = (
+    Option("assist.wages", M("Unpaid or cut wages")),
+    Option("assist.contract", M("Contract broken or ended")),
+    Option("assist.go_home", M("I want to go home")),
+    Option("assist.illness", M("Illness or accident")),
+    Option("assist.insurance", M("Insurance claim (BPJS Ketenagakerjaan)")),
+    Option("assist.documents", M("Documents expired / overstay")),
+    Option("assist.legal", M("Legal help")),
+    Option("assist.other", M("Something else")),
+)
+
+OTHER_CATEGORIES: dict[str, Msg] = {
+    "question": M("Question to an officer"),
+    "emergency": M("Emergency"),
+}
+
+AGENCY_NAMES: dict[str, Msg] = {
+    "kp2mi": M("KP2MI"),
+    "ppa-ppo": M("Polri PPA-PPO"),
+}
+
+STATUS_NAMES: dict[str, Msg] = {
+    "open": M("received"),
+    "taken": M("being handled"),
+    "waiting": M("waiting for your answer"),
+    "resolved": M("resolved"),
+    "closed": M("closed"),
+}
+
+PRIORITY_NAMES: dict[str, Msg] = {
+    "urgent": M("URGENT"),
+    "high": M("HIGH"),
+    "normal": M("NORMAL"),
+}
+
+YES = Option("yes", M("Yes"))
+NO = Option("no", M("No"))
+UNSURE = Option("unsure", M("Not sure"))
+
+
+def label(options: tuple[Option, ...], option_id: str | None) -> Text | None:
+    return next((o.label for o in options if o.id == option_id), None)
+
+
+def category_label(category: str) -> Text:
+    return (
+        label(REPORT_CATEGORIES, category)
+        or label(ASSIST_CATEGORIES, category)
+        or OTHER_CATEGORIES.get(category)
+        or M("Something else")
+    )
+
+
+def country_label(code: str | None) -> Text | None:
+    return label(COUNTRIES, code)

@@ -1,0 +1,163 @@
+"""The outbox: Telegram messages to send, written in the same transaction as what caused them and
+sent afterwards by a sender loop, so a crash never loses a message nor sends one for work that was
+rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.tables import OUTBOX_KINDS, OutboxRow, dump_json
+
+ERROR_LENGTH = 300
+_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message for ``OutboxRepository.enqueue_many``: the arguments of ``enqueue`` without a
+    dedup key."""
+
+    chat_id: int
+    payload: dict[str, Any]
+    priority: int
+    kind: str = "reply"
+    ticket_ref: str | None = None
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(
+        self,
+        chat_id: int,
+        payload: dict[str, Any],
+        priority: int,
+        now: datetime,
+        kind: str = "reply",
+        dedup_key: str | None = None,
+        ticket_ref: str | None = None,
+    ) -> OutboxRow | None:
+        """Queue a message; lower ``priority`` goes first. None when a message with the same
+        ``dedup_key`` was queued before (a reminder must never go out twice)."""
+        if kind not in OUTBOX_KINDS:
+            raise ValueError(f"unknown outbox kind {kind!r}")
+        row = OutboxRow(
+            chat_id=chat_id,
+            kind=kind,
+            payload=dump_json(payload),
+            priority=priority,
+            dedup_key=dedup_key,
+            ticket_ref=ticket_ref,
+            created_at=now,
+            not_before=now,
+        )
+        if dedup_key is None:
+            # Nothing unique to clash on: no savepoint needed (it cost two extra statements for
+            # every reply; see README, Performance).
+            self.session.add(row)
+            self.session.flush()
+            return row
+        try:
+            # The unique index decides, not a prior SELECT: two processes may queue the same
+            # reminder at once. The savepoint keeps the caller's transaction usable.
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            return None
+        return row
+
+    def enqueue_many(self, messages: Sequence[Queued], now: datetime) -> None:
+        """Queue the replies of one update, in this order, with one INSERT. Building, flushing and
+        tracking an ORM row for each was the largest single cost of handling an update, and
+        nobody reads these rows back in the same transaction."""
+        for message in messages:
+            if message.kind not in OUTBOX_KINDS:
+                raise ValueError(f"unknown outbox kind {message.kind!r}")
+        if not messages:
+            return
+        # Every column is given, as the ORM would: a Core INSERT applies no model defaults.
+        self.session.execute(
+            insert(_OUTBOX),
+            [
+                {
+                    "chat_id": message.chat_id,
+                    "kind": message.kind,
+                    "payload": dump_json(message.payload),
+                    "priority": message.priority,
+                    "dedup_key": None,
+                    "ticket_ref": message.ticket_ref,
+                    "created_at": now,
+                    "not_before": now,
+                    "attempts": 0,
+                    "sent_at": None,
+                    "telegram_message_id": None,
+                    "failed_at": None,
+                    "error": None,
+                }
+                for message in messages
+            ],
+        )
+
+    def due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Messages to send now, most urgent first, in the order they were queued.
+
+        On PostgreSQL the rows stay locked for the sender's transaction and other senders skip
+        them, so several bot processes do not send the same message."""
+        return list(
+            self.session.exec(
+                select(OutboxRow)
+                .where(
+                    col(OutboxRow.sent_at).is_(None),
+                    col(OutboxRow.failed_at).is_(None),
+                    col(OutboxRow.not_before) <= now,
+                )
+                .order_by(col(OutboxRow.priority), col(OutboxRow.id))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+
+    def _set(self, outbox_id: int, **values: Any) -> None:
+        self.session.exec(
+            update(OutboxRow)
+            .where(col(OutboxRow.id) == outbox_id)
+            .values(**values)
+            .execution_options(synchronize_session="evaluate")
+        )
+
+    def mark_sent(self, outbox_id: int, telegram_message_id: int, at: datetime) -> None:
+        self._set(outbox_id, sent_at=at, telegram_message_id=telegram_message_id)
+
+    def mark_failed(self, outbox_id: int, error: str, at: datetime) -> None:
+        """Give up on the message (e.g. the user blocked the bot); it counts as one more attempt."""
+        self._set(
+            outbox_id,
+            failed_at=at,
+            error=error[:ERROR_LENGTH],
+            attempts=col(OutboxRow.attempts) + 1,
+        )
+
+    def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None:
+        self._set(
+            outbox_id,
+            not_before=not_before,
+            error=error[:ERROR_LENGTH],
+            attempts=col(OutboxRow.attempts) + 1,
+        )
+
+    def pending_count(self) -> int:
+        """Messages neither sent nor given up on, due or not."""
+        return self.session.exec(
+            select(func.count(col(OutboxRow.id))).where(
+                col(OutboxRow.sent_at).is_(None), col(OutboxRow.failed_at).is_(None)
+            )
+        ).one()

@@ -1,0 +1,264 @@
+"""Recruiter search: an in-memory index of the registry answering /cek by licence number or name.
+
+A licence number matches exactly (spaces and case ignored). A name matches word by word: each word
+of the query may carry a typo (about one edit per five letters, so "samudera" finds "samudra" but
+"jaya" never finds "daya"), candidates must contain most of the query's words, and the closest
+whole names rank first. Matching words against the vocabulary rather than the query against every
+name, and finding a word's look-alikes through a deletion index rather than by comparing it with the
+whole vocabulary, keeps a search over 50,000 companies around a millisecond.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from sqlmodel import Session, col, select
+
+from flows.ports import Recruiter, RegistryAnswer
+from storage.recruiter_table import RecruiterRow
+
+MAX_QUERY = 200
+# Optimal string alignment counts a swapped pair of letters as one typo, as people make them.
+WORD_SIMILARITY = 0.8
+# Share of the query's words a name must contain: both of two, two of three, three of four.
+WORDS_REQUIRED = 0.6
+
+# "P.T." loses its dots to the punctuation rule below and would leave two stray letters behind.
+_DOTTED_PT = re.compile(r"\bp\s*\.\s*t\b\.?")
+_PERSEROAN = re.compile(r"\bperseroan terbatas\b")
+# Apostrophes join a word ("Sya'ban"), every other mark separates words ("Karya-Mandiri").
+_APOSTROPHES = re.compile(r"['’`´]")
+_PUNCTUATION = re.compile(r"[\W_]+")
+_LEGAL_FORMS = frozenset({"pt", "tbk", "cv"})
+# Words up to this long go into the deletion index: at most two typos each (see _typo_allowance),
+# so at most 121 variants a word. Longer words are rare and are compared one by one instead, which
+# also bounds the work a 200-letter query word can cause.
+_INDEXED_LENGTH = 15
+# Queries of up to this many words narrow the names by set intersections before counting.
+_NARROWED_WORDS = 8
+
+
+def normalise_name(name: str) -> str:
+    """Company name as it is compared: no accents, lower case, no legal form, no punctuation."""
+    # Compatibility forms can decompose to capitals ("ℌ" to "H") and folding can expand a letter,
+    # so the text is folded between two decompositions; accents go last.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    text = "".join(c for c in folded if not unicodedata.combining(c))
+    text = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", _DOTTED_PT.sub(" ", text)))
+    words = " ".join(word for word in text.split() if word not in _LEGAL_FORMS)
+    return " ".join(_PERSEROAN.sub(" ", words).split())
+
+
+def licence_key(text: str) -> str:
+    """A licence number as it is matched: no whitespace anywhere, upper case."""
+    return "".join(text.split()).upper()
+
+
+def to_recruiter(row: RecruiterRow) -> Recruiter:
+    return Recruiter(
+        name=row.name,
+        license_number=row.license_number,
+        status=row.status,
+        valid_until=row.valid_until,
+        province=row.province,
+        city=row.city,
+        destinations=tuple(d.strip() for d in row.destinations.split(";") if d.strip()),
+        source=row.source,
+    )
+
+
+@dataclass(frozen=True, repr=False, eq=False)  # 50,000 companies make a poor repr
+class RegistryIndex:
+    """Implements ``flows.ports.RecruiterLookup``; build it once per import and share it."""
+
+    recruiters: tuple[Recruiter, ...]
+    names: tuple[str, ...]  # normalised, parallel to ``recruiters``
+    by_licence: dict[str, tuple[int, ...]]
+    postings: dict[str, tuple[int, ...]]  # word -> positions of the names holding it
+    vocabulary: tuple[str, ...]
+    by_length: dict[int, tuple[str, ...]]  # the vocabulary by word length
+    # Every string a vocabulary word of at most _INDEXED_LENGTH letters becomes with up to its typo
+    # allowance of deletions -> those words (a "SymSpell" deletion neighbourhood).
+    neighbours: dict[str, tuple[str, ...]]
+    updated_at: date | None
+    is_sample: bool
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[RecruiterRow]) -> RegistryIndex:
+        rows = list(rows)  # walked more than once
+        by_licence: defaultdict[str, list[int]] = defaultdict(list)
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        names = []
+        for position, row in enumerate(rows):
+            by_licence[licence_key(row.license_number)].append(position)
+            name = normalise_name(row.name)
+            names.append(name)
+            for word in dict.fromkeys(name.split()):
+                postings[word].append(position)
+        dates = [row.updated_at for row in rows if row.updated_at is not None]
+        return cls(
+            recruiters=tuple(to_recruiter(row) for row in rows),
+            names=tuple(names),
+            by_licence={key: tuple(found) for key, found in by_licence.items()},
+            postings={word: tuple(found) for word, found in postings.items()},
+            vocabulary=tuple(postings),
+            by_length=_by_length(postings),
+            neighbours=_neighbours(postings),
+            updated_at=max(dates, default=None),
+            is_sample=any(row.is_sample for row in rows),
+        )
+
+    @classmethod
+    def load(cls, session: Session) -> RegistryIndex:
+        return cls.from_rows(session.exec(select(RecruiterRow).order_by(col(RecruiterRow.id))))
+
+    def search(self, query: str, limit: int = 3) -> RegistryAnswer:
+        query = query[:MAX_QUERY]
+        exact = self.by_licence.get(licence_key(query), ()) if query.strip() else ()
+        if exact:
+            found = tuple(self.recruiters[i] for i in exact[: max(limit, 0)])
+        else:
+            found = tuple(self.recruiters[i] for i in self._by_name(query, limit))
+        return RegistryAnswer(found, self.updated_at, self.is_sample, exact=bool(exact))
+
+    def _within_reach(self, length: int, shortest: int = 0) -> list[str]:
+        """The words of at least ``shortest`` letters that are long enough and short enough to be
+        within the typo allowance of a word of ``length`` letters: an edit distance is at least the
+        difference in length, so the others cannot reach WORD_SIMILARITY."""
+        return [
+            word
+            for other, words in self.by_length.items()
+            if other >= shortest and abs(other - length) <= (1 - WORD_SIMILARITY) * max(other, length) + 1e-9
+            for word in words
+        ]
+
+    def _similar(self, word: str) -> list[str]:
+        """The vocabulary words within the typo allowance of ``word``, the word itself included."""
+        if len(word) <= _INDEXED_LENGTH:
+            # A word within the allowance shares a deletion variant with ``word`` (see
+            # _neighbours); the variants give a few dozen candidates instead of the vocabulary.
+            candidates = {
+                match
+                for variant in _deletions(word, _typo_allowance(len(word)))
+                for match in self.neighbours.get(variant, ())
+            }
+            candidates.update(self._within_reach(len(word), shortest=_INDEXED_LENGTH + 1))
+        else:
+            candidates = set(self._within_reach(len(word)))
+        # The same scorer decides as before the index existed: the index only narrows the choice.
+        similar = process.extract(
+            word, list(candidates), scorer=OSA.normalized_similarity, score_cutoff=WORD_SIMILARITY, limit=None
+        )
+        return [match for match, _, _ in similar]
+
+    def _by_name(self, query: str, limit: int) -> list[int]:
+        normalised = normalise_name(query)
+        words = list(dict.fromkeys(normalised.split()))
+        if not words or limit < 1:
+            return []
+        # The names holding each query word, typos allowed; set operations run in C.
+        holding = [
+            set().union(*(self.postings[match] for match in similar))
+            for similar in map(self._similar, words)
+            if similar
+        ]
+        required = math.ceil(WORDS_REQUIRED * len(words))
+        tiers: defaultdict[int, list[int]] = defaultdict(list)
+        for position, count in _counts(holding, required).items():
+            tiers[count].append(position)
+        # More query words present ranks first; within a tier the whole name closest to the query
+        # (fewest extra words, same order, fewest typos) wins.
+        ranked: list[int] = []
+        for count in sorted(tiers, reverse=True):
+            choices = {position: self.names[position] for position in sorted(tiers[count])}
+            best = process.extract(normalised, choices, scorer=fuzz.ratio, limit=limit - len(ranked))
+            ranked.extend(position for _, _, position in best)
+            if len(ranked) >= limit:
+                break
+        return ranked
+
+
+def _by_length(words: Iterable[str]) -> dict[int, tuple[str, ...]]:
+    grouped: defaultdict[int, list[str]] = defaultdict(list)
+    for word in words:
+        grouped[len(word)].append(word)
+    return {length: tuple(found) for length, found in grouped.items()}
+
+
+def _counts(holding: list[set[int]], required: int) -> Counter[int]:
+    """How many of the sets in ``holding`` hold each position that is in at least ``required`` of
+    them. Common words ("jaya", "karya") are held by thousands of names, few of which hold
+    enough of the other words: counting all of them, and walking the counts in Python, was most
+    of a search's time. Narrowing with set intersections first leaves a few hundred to count."""
+    if len(holding) < required or required < 1:
+        return Counter()
+    if len(holding) == 1:
+        return Counter(dict.fromkeys(holding[0], 1))
+    if len(holding) > _NARROWED_WORDS:
+        # n * required intersections would cost more than counting everything.
+        every: Counter[int] = Counter()
+        for found in holding:
+            every.update(found)
+        return Counter({position: count for position, count in every.items() if count >= required})
+    at_least: list[set[int]] = [set() for _ in range(required + 1)]  # [k]: held by k or more so far
+    for found in holding:
+        for k in range(required, 1, -1):
+            at_least[k] |= at_least[k - 1] & found
+        at_least[1] |= found
+    enough = at_least[required]
+    counts: Counter[int] = Counter()
+    for found in holding:
+        counts.update(found & enough)
+    return counts
+
+
+@functools.cache
+def _typo_allowance(length: int) -> int:
+    """Most edits a word of ``length`` letters can take and stay WORD_SIMILARITY alike to a word
+    no longer than itself. Asked of the scorer itself: its cutoff applies to 1 - similarity after
+    rounding, so exactly 0.8 fails and a five-letter word allows no typo at all."""
+    return max(
+        (
+            edits
+            for edits in range(length)
+            if OSA.normalized_similarity(
+                "a" * length, "b" * edits + "a" * (length - edits), score_cutoff=WORD_SIMILARITY
+            )
+        ),
+        default=0,
+    )
+
+
+def _deletions(word: str, most: int) -> set[str]:
+    """``word`` and every string made from it by deleting up to ``most`` letters."""
+    found = {word}
+    level = {word}
+    for _ in range(most):
+        level = {variant[:i] + variant[i + 1 :] for variant in level for i in range(len(variant))}
+        found |= level
+    return found
+
+
+def _neighbours(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The deletion index. Two words within the typo allowance of the longer one share a variant
+    made of at most each word's own allowance of deletions: a substitution or a swap of two
+    letters costs one deletion on each side, an extra letter one on its side only, and the
+    shorter word needs no more than its own allowance because it is short by at least as many
+    insertions as its allowance is smaller than the longer word's (the allowance grows by at most
+    one a letter). So looking up the query word's variants finds every match, and a few more
+    that the scorer then turns away."""
+    grouped: defaultdict[str, list[str]] = defaultdict(list)
+    for word in words:
+        if len(word) <= _INDEXED_LENGTH:
+            for variant in _deletions(word, _typo_allowance(len(word))):
+                grouped[variant].append(word)
+    return {variant: tuple(found) for variant, found in grouped.items()}

@@ -1,0 +1,1 @@
+"""End-to-end tests: the real ``helpline run`` process against the fake Bot API server."""

@@ -1,0 +1,101 @@
+"""A worker and a PPA-PPO officer through the real bot: recruiter check, a trafficking report
+routed to PPA-PPO with a copy to KP2MI, take, answer, reply, close."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.conftest import (
+    KP2MI_CHAT,
+    PPA_CHAT,
+    PPA_OFFICER,
+    BotProcess,
+    Person,
+    cli,
+)
+from tests.fakebotapi.server import FakeBotApi
+
+WORKER = 5101
+REF = re.compile(r"PMI-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+def onboard(worker: Person) -> None:
+    worker.say("/start")
+    worker.expect("Pilih bahasa")
+    worker.tap("English")
+    worker.expect("Do you agree?")
+    worker.tap("I agree")
+    worker.expect("Who are you?")
+    worker.tap("I work abroad")
+    worker.expect("What would you like to do?")
+
+
+def file_tppo_report(worker: Person) -> str:
+    worker.say("/lapor")
+    worker.expect("What happened?")
+    worker.tap("Trafficking")
+    worker.expect("in danger right now")
+    worker.tap("No")
+    worker.expect("Who is this report about?")
+    worker.tap("Me")
+    worker.expect("country")
+    worker.tap("Malaysia")
+    worker.expect("Which city")
+    worker.say("Kota Kinabalu")
+    worker.expect("what happened")
+    worker.say("My boss took my passport, I work 18 hours <unpaid> & no salary")
+    worker.expect("evidence")
+    worker.tap("Skip")
+    worker.expect("reach you safely")
+    worker.tap("Only through this chat")
+    worker.expect("Please check")
+    worker.tap("Send report")
+    done = worker.expect("Reference:")
+    found = REF.search(done["text"])
+    assert found
+    return found.group(0)
+
+
+def test_recruiter_check_and_trafficking_report_answered_and_closed(
+    api: FakeBotApi, bot: BotProcess, env: dict[str, str]
+) -> None:
+    worker = Person(api, WORKER)
+    onboard(worker)
+    commands = api.commands(language_code="en")
+    assert [c["command"] for c in commands][:3] == ["start", "cek", "lapor"]
+
+    worker.say("/cek")
+    worker.expect("licence number")
+    worker.say("bintang samudra")
+    worker.expect("SIP3MI-T-0417")
+
+    ref = file_tppo_report(worker)
+    ppa = Person(api, PPA_OFFICER, PPA_CHAT)
+    card = ppa.expect(ref)
+    assert "<unpaid> & no salary" in card["text"]  # escaped on the way, shown as typed
+    Person(api, 0, KP2MI_CHAT).expect(ref)
+
+    ppa.tap("Ambil", on=card["message_id"])
+    api.wait_for(
+        lambda: "Bripka Sari" in ppa.message(card["message_id"])["text"], description="card shows who took it"
+    )
+    worker.expect("now handling your report")
+
+    ppa.say("We are contacting the employer. Are you safe?", reply_to=card["message_id"])
+    answer = worker.expect("PPA-PPO: We are contacting the employer")
+    worker.say("Yes, I am safe for now", reply_to=answer["message_id"])
+    under_card = ppa.expect("Yes, I am safe for now")
+    assert under_card["reply_to_message"]["message_id"] == card["message_id"]
+
+    ppa.say(f"/reply {ref.lower()} Thank you, we will call the embassy.")
+    worker.expect("PPA-PPO: Thank you, we will call the embassy.")
+
+    ppa.tap("Tutup", on=card["message_id"])
+    api.wait_for(
+        lambda: "Buka lagi" in str(ppa.message(card["message_id"])["reply_markup"]),
+        description="closed card offers Reopen",
+    )
+    worker.expect("has been closed")
+    shown = cli(env, "tickets", "show", ref)
+    assert "status=closed" in shown
+    assert "Yes, I am safe for now" in shown

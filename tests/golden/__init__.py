@@ -1,0 +1,1 @@
+"""Golden transcripts: the scripted conversations (``scripts``) and their recorded text files."""

@@ -1,0 +1,202 @@
+"""The application service over a real database: one transaction per update, tickets and cards,
+duplicate deliveries, staff rights, the thread in both directions, erasure."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlmodel import select
+
+from bot.i18n import renderer
+from bot.outgoing import Outgoing
+from bot.service import Helpline
+from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
+from flows.text import M
+from storage.tables import OutboxRow, TicketRow, UserRow
+from storage.uow import UnitOfWork
+from tests.service.conftest import KP2MI_CHAT, PPA_CHAT
+
+STAFF = renderer("id", "plain")
+WORKER = 5001
+OFFICER = 7001
+STRANGER = 9009
+
+
+class Person:
+    """Plays one Telegram user against the service, pressing buttons by choice id."""
+
+    def __init__(self, helpline: Helpline, telegram_id: int) -> None:
+        self.h, self.id, self.last = helpline, telegram_id, list[Outgoing]()
+        self.update = telegram_id * 1000
+
+    def send(self, incoming: Incoming, reply_to: int | None = None) -> list[Outgoing]:
+        self.update += 1
+        self.last = self.h.handle(self.id, incoming, update_id=self.update,
+                                  reply_to_message_id=reply_to)
+        return self.last
+
+    def press(self, choice: str) -> list[Outgoing]:
+        for message in reversed(self.last):
+            for row in message.buttons:
+                for _, data in row:
+                    if data.split(".", 1)[1] == choice:
+                        return self.send(ChoiceIn(data))
+        raise AssertionError(f"no button {choice} in {[m.buttons for m in self.last]}")
+
+
+def onboard(person: Person) -> None:
+    person.send(CommandIn("start"))
+    person.send(ChoiceIn("g.lang.en"))
+    person.press("agree")
+    person.press("worker")
+
+
+def file_report(person: Person, category: str = "held") -> str:
+    person.send(CommandIn("lapor"))
+    person.press(category)
+    person.press("no")
+    person.press("self")
+    person.press("MY")
+    person.send(TextIn("Johor Bahru"))
+    person.send(TextIn("My passport is kept by the employer <b>"))
+    person.press("skip")
+    person.press("chat")
+    out = person.press("send")
+    ref = out[0].ticket_ref
+    assert ref is not None and ref.startswith("PMI-")
+    return ref
+
+
+def test_report_creates_ticket_cards_and_outbox_in_one_go(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    ref = file_report(worker)
+    cards = [m for m in worker.last if m.kind == "card"]
+    assert {m.chat_id for m in cards} == {PPA_CHAT, KP2MI_CHAT}
+    assert all(ref in m.text and "&lt;b&gt;" in m.text for m in cards)
+    with UnitOfWork(helpline.db) as uow:
+        ticket = uow.tickets.get(ref)
+        assert ticket is not None and ticket.owner == "ppa-ppo" and ticket.priority == "high"
+        assert uow.tickets.copies(ticket.id or 0) == ["kp2mi"]
+        queued = uow.session.exec(select(OutboxRow).where(OutboxRow.ticket_ref == ref)).all()
+        assert {q.chat_id for q in queued if q.kind == "card"} == {PPA_CHAT, KP2MI_CHAT}
+
+
+def test_duplicate_update_has_its_effect_once(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    worker.send(CommandIn("lapor"))
+    before = helpline.handle(WORKER, ChoiceIn("x"), update_id=worker.update)
+    assert before == []
+    with UnitOfWork(helpline.db) as uow:
+        user = uow.users.get(WORKER)
+        assert user is not None
+        state, _ = uow.conversations.load(user.id or 0)
+        assert state is not None and state["flow"] == "report"
+
+
+def test_confirmation_pressed_twice_makes_one_ticket(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    file_report(worker)
+    pressed = worker.update
+    send = next(d for m in reversed(worker.h.handle(WORKER, CommandIn("status"),
+                                                    update_id=pressed + 1))
+                for row in m.buttons for _, d in row)
+    assert send  # /status lists the one ticket
+    with UnitOfWork(helpline.db) as uow:
+        key = uow.session.exec(select(TicketRow)).one().idempotency_key
+    # The same "send" press delivered again under a new update id: stale, no second ticket.
+    worker.update = pressed + 1
+    out = worker.send(ChoiceIn(f"{pressed}.send"))
+    assert "no longer active" in out[0].text
+    with UnitOfWork(helpline.db) as uow:
+        assert [t.idempotency_key for t in uow.session.exec(select(TicketRow))] == [key]
+
+
+def test_staff_take_answer_reply_close(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    ref = file_report(worker)
+    with UnitOfWork(helpline.db) as uow:
+        uow.staff.add(OFFICER, "ppa-ppo", "Bripka A.", helpline.clock())
+        uow.commit()
+    answer, out = helpline.staff_press(OFFICER, PPA_CHAT, f"s.take.{ref}")
+    assert answer == STAFF.text(M("You have taken {ref}.", ref=ref))
+    assert any(m.chat_id == WORKER and ref in m.text for m in out)
+    assert any(m.kind == "card_update" and "Bripka A." in m.text for m in out)
+    error, out = helpline.staff_reply(OFFICER, PPA_CHAT, "We are contacting the embassy.", ref=ref)
+    assert error is None
+    (to_worker,) = out
+    assert to_worker.chat_id == WORKER and to_worker.link == "agency_answer"
+    assert "Polri PPA-PPO" in to_worker.text and "Bripka" not in to_worker.text
+    with UnitOfWork(helpline.db) as uow:
+        uow.links.add(WORKER, 555, ref, "agency_answer")
+        uow.commit()
+    worker.send(TextIn("Thank you, I am in the hostel."), reply_to=555)
+    assert any(m.chat_id == PPA_CHAT and m.reply_to_card for m in worker.last)
+    answer, _ = helpline.staff_press(OFFICER, PPA_CHAT, f"s.close.{ref}")
+    with UnitOfWork(helpline.db) as uow:
+        ticket = uow.tickets.get(ref)
+        assert ticket is not None and ticket.status == "closed"
+        thread = [m.author for m in uow.tickets.thread(ticket.id or 0)]
+        assert thread == ["ppa-ppo", "reporter"]
+        actions = [a.action for a in uow.audit.for_ticket(ticket.id or 0)]
+        assert actions[0] == "opened" and {"take", "answered", "close"} <= set(actions)
+
+
+def test_non_staff_and_wrong_agency_are_refused(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    ref = file_report(worker)
+    with UnitOfWork(helpline.db) as uow:
+        uow.staff.add(OFFICER, "kp2mi", "Officer K", helpline.clock())
+        uow.commit()
+    for who, chat in ((STRANGER, PPA_CHAT), (OFFICER, PPA_CHAT), (OFFICER, KP2MI_CHAT)):
+        answer, out = helpline.staff_press(who, chat, f"s.take.{ref}")
+        assert out == [] and answer == STAFF.text(M("You are not allowed to do this."))
+    forged, out = helpline.staff_press(STRANGER, PPA_CHAT, "s.take.PMI-0000-0000")
+    assert out == [] and forged == STAFF.text(M("You are not allowed to do this."))
+    with UnitOfWork(helpline.db) as uow:
+        ticket = uow.tickets.get(ref)
+        assert ticket is not None and ticket.taken_by is None and ticket.status == "open"
+
+
+def test_two_officers_pressing_take_at_once_leave_one_owner(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    ref = file_report(worker)
+    with UnitOfWork(helpline.db) as uow:
+        uow.staff.add(OFFICER, "ppa-ppo", "A", helpline.clock())
+        uow.staff.add(OFFICER + 1, "ppa-ppo", "B", helpline.clock())
+        uow.commit()
+    answers: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def take(officer: int) -> None:
+        barrier.wait()
+        answers.append(helpline.staff_press(officer, PPA_CHAT, f"s.take.{ref}")[0])
+
+    threads = [threading.Thread(target=take, args=(o,)) for o in (OFFICER, OFFICER + 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = STAFF.text(M("Someone else has already taken this ticket."))
+    assert sorted(a == refused for a in answers) == [False, True]
+
+
+def test_erasure_closes_and_anonymises(helpline: Helpline) -> None:
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    ref = file_report(worker)
+    worker.send(CommandIn("hapusdata"))
+    out = worker.press("erase")
+    assert any(m.chat_id in (PPA_CHAT, KP2MI_CHAT) for m in out)
+    with UnitOfWork(helpline.db) as uow:
+        assert uow.session.exec(select(UserRow).where(UserRow.telegram_id == WORKER)).first() \
+            is None
+        ticket = uow.tickets.get(ref)
+        assert ticket is not None and ticket.status == "closed"
+        assert ticket.description == "" and ticket.reporter_user_id is None
+        assert ticket.city is None and ticket.victim_name is None

@@ -1,0 +1,128 @@
+"""In-memory stand-ins for the engine's read ports, fed by the engine's own events."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flows.contacts import Contacts
+from flows.events import Event, ReporterMessageAdded, TicketOpened
+from flows.ports import (
+    Context,
+    Recruiter,
+    RegistryAnswer,
+    ThreadEntry,
+    TicketSummary,
+    TicketView,
+)
+from flows.reference import new_reference
+from flows.routing import RoutingTable
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+SAMPLE = (
+    Recruiter("PT Bintang Samudra Karya (CONTOH)", "SIP3MI-T-0417", "active", date(2027, 6, 30),
+              "Jawa Timur", "Malang"),
+    Recruiter("PT Cahaya Fiktif Abadi (CONTOH)", "SIP3MI-X-0001", "revoked", date(2025, 1, 31),
+              "Jawa Barat", "Bandung"),
+    Recruiter("PT Cahaya Fiktif Lestari (CONTOH)", "SIP3MI-X-0002", "active", date(2028, 1, 1),
+              "Jawa Barat", "Bekasi"),
+)
+
+
+def load_contacts() -> Contacts:
+    return Contacts.from_dict(json.loads((DATA / "contacts.json").read_text("utf-8")))
+
+
+def load_routing() -> RoutingTable:
+    return RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")))
+
+
+class MemoryRegistry:
+    """Substring and licence search over a few fictional recruiters; enough for engine tests."""
+
+    def __init__(self, rows: Sequence[Recruiter] = SAMPLE, is_sample: bool = True) -> None:
+        self.rows, self.is_sample = tuple(rows), is_sample
+
+    def search(self, query: str, limit: int = 3) -> RegistryAnswer:
+        q = query.strip().upper()
+        exact = [r for r in self.rows if r.license_number.upper() == q]
+        if exact:
+            return RegistryAnswer(tuple(exact), date(2026, 10, 1), self.is_sample, exact=True)
+        words = [w for w in q.replace("PT", " ").split() if len(w) > 2]
+        found = [r for r in self.rows if words and all(w[:4] in r.name.upper() for w in words)]
+        return RegistryAnswer(tuple(found[:limit]), date(2026, 10, 1), self.is_sample)
+
+
+@dataclass
+class MemoryTickets:
+    """Tickets by reporter, built from TicketOpened / ReporterMessageAdded events."""
+
+    owners: dict[str, str] = field(default_factory=dict)
+    summaries: dict[str, TicketSummary] = field(default_factory=dict)
+    threads: dict[str, list[ThreadEntry]] = field(default_factory=dict)
+
+    def apply(self, user: str, events: Sequence[Event]) -> None:
+        for event in events:
+            if isinstance(event, TicketOpened):
+                t = event.ticket
+                self.owners[t.ref] = user
+                self.summaries[t.ref] = TicketSummary(t.ref, t.category, "open", t.created_at,
+                                                      t.created_at, t.owner)
+                self.threads[t.ref] = []
+            elif isinstance(event, ReporterMessageAdded):
+                at = event.at or datetime.now()
+                self.threads[event.ref].append(ThreadEntry("reporter", event.text, at))
+
+    def answer(self, ref: str, agency: str, text: str, at: datetime) -> None:
+        self.threads[ref].append(ThreadEntry(agency, text, at))
+
+    def reader(self, user: str) -> MemoryReader:
+        return MemoryReader(self, user)
+
+
+@dataclass
+class MemoryReader:
+    store: MemoryTickets
+    user: str
+
+    def my_tickets(self) -> Sequence[TicketSummary]:
+        return [s for r, s in reversed(self.store.summaries.items())
+                if self.store.owners[r] == self.user]
+
+    def my_ticket(self, ref: str) -> TicketView | None:
+        if self.store.owners.get(ref) != self.user:
+            return None
+        return TicketView(self.store.summaries[ref], tuple(self.store.threads[ref]))
+
+
+class Ids:
+    """Seeded reference and id generators that persist across the steps of one conversation."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.count = 0
+
+    def ref(self) -> str:
+        return new_reference(self.rng.randbytes)
+
+    def id(self) -> str:
+        self.count += 1
+        return f"id{self.count}"
+
+
+def make_context(now: datetime, reader: MemoryReader, ids: Ids,
+                 registry: MemoryRegistry | None = None) -> Context:
+    """A deterministic context: the given clock, seeded references and ids."""
+    return Context(
+        now=now,
+        new_ref=ids.ref,
+        new_id=ids.id,
+        registry=registry or MemoryRegistry(),
+        tickets=reader,
+        contacts=load_contacts(),
+        routing=load_routing(),
+    )
