@@ -11,7 +11,7 @@ import pytest
 import telegram
 
 from bot.aiogram_rt import translate as aiogram_translate
-from bot.delivery.actions import PersonMessage, StaffPress, StaffReply
+from bot.delivery.actions import PersonMessage, StaffPress, StaffReply, StaffView
 from bot.ptb import translate as ptb_translate
 from flows.incoming import AttachmentIn, ChoiceIn, CommandIn, ContactIn, LocationIn, TextIn
 
@@ -173,6 +173,19 @@ def test_staff_answers(act: Act) -> None:
         chat=GROUP, sender=OFFICER, text="ok", reply_to_message=message(chat=GROUP, sender=USER, text="x")
     )
     assert act(message=to_colleague) is None
+
+
+def test_staff_view_command(act: Act) -> None:
+    for text in ("/lihat PMI-ABCD-EFGH", "/view@helpline_bot pmi-abcd-efgh ", "/LIHAT PMI-ABCD-EFGH"):
+        view = act(message=message(chat=GROUP, sender=OFFICER, text=text))
+        assert isinstance(view, StaffView)
+        assert (view.telegram_id, view.chat_id, view.ref.upper()) == (7, STAFF, "PMI-ABCD-EFGH")
+    # No reference: still a view request, which the core refuses with how to ask.
+    assert act(message=message(chat=GROUP, sender=OFFICER, text="/lihat")) == StaffView(7, STAFF, "")
+    # Only in staff groups: in a private chat /lihat is a person's (unknown) command.
+    assert act(message=message(text="/lihat PMI-ABCD-EFGH")) == PersonMessage(
+        42, CommandIn("lihat", "PMI-ABCD-EFGH")
+    )
 
 
 def test_ordering_key_is_the_person(adapter: tuple[Act, Callable[..., int | None]]) -> None:

@@ -12,7 +12,7 @@ from aiogram.exceptions import AiogramError
 from aiogram.types import ReplyParameters, TelegramObject, Update
 
 from bot.aiogram_rt.translate import translate
-from bot.delivery.actions import PersonMessage, StaffReply
+from bot.delivery.actions import PersonMessage, StaffReply, StaffView
 from bot.delivery.core_call import call_core
 from bot.delivery.sender import OutboxSender
 from bot.service import Helpline
@@ -46,7 +46,7 @@ class UpdateHandler:
                 await self.bot.answer_callback_query(query.id, text=answer[:ANSWER_LIMIT] if answer else None)
             except AiogramError as exc:
                 log.info("callback answer failed update=%s: %s", update.update_id, type(exc).__name__)
-        elif isinstance(action, StaffReply) and answer and update.message is not None:
+        elif isinstance(action, StaffReply | StaffView) and answer and update.message is not None:
             try:
                 await self.bot.send_message(
                     update.message.chat.id,

@@ -6,13 +6,15 @@ Each adapter reads its own library's update objects; the decisions that only nee
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
 
 STAFF_PREFIX = "s."
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _REPLY_COMMAND = re.compile(r"^/reply(?:@\w+)?\s+(\S+)\s*(.*)$", re.DOTALL | re.IGNORECASE)
+_VIEW_COMMAND = re.compile(r"^/(?:lihat|view)(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,10 @@ class PersonMessage:
     telegram_id: int
     incoming: Incoming
     reply_to_message_id: int | None = None
+    # The message's place in the chat, kept so that /hapus can delete it (never what it says).
+    # Not part of what the person said: the same words compare equal whatever their ids.
+    message_id: int | None = field(default=None, compare=False)
+    sent_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,16 @@ class StaffReply:
     ref: str | None = None
 
 
-Action = PersonMessage | StaffPress | StaffReply
+@dataclass(frozen=True)
+class StaffView:
+    """An officer asked to see a ticket's card and thread with ``/lihat REF`` (``/view REF``)."""
+
+    telegram_id: int
+    chat_id: int
+    ref: str
+
+
+Action = PersonMessage | StaffPress | StaffReply | StaffView
 
 
 def button_press(
@@ -68,8 +83,14 @@ def text_incoming(text: str) -> Incoming:
 
 def staff_answer(
     user_id: int, chat_id: int, text: str, replied_message_id: int | None, replied_to_bot: bool
-) -> StaffReply | None:
-    """An answer to a ticket in a staff group, or None for the group's ordinary conversation."""
+) -> StaffReply | StaffView | None:
+    """An answer to a ticket or a request to see one in a staff group, or None for the group's
+    ordinary conversation."""
+    view = _VIEW_COMMAND.match(text.strip())
+    if view:
+        # Without a reference the core answers as for an unknown ticket: a refusal that says
+        # how to ask, and nothing about which tickets exist.
+        return StaffView(user_id, chat_id, view.group(1) or "")
     match = _REPLY_COMMAND.match(text.strip())
     if match:
         return StaffReply(user_id, chat_id, match.group(2), ref=match.group(1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.delivery.actions import Action, PersonMessage, StaffPress
+from bot.delivery.actions import Action, PersonMessage, StaffPress, StaffView
 from bot.service import Helpline
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,16 @@ def _call(helpline: Helpline, update_id: int, action: Action) -> str | None:
             action.incoming,
             update_id=update_id,
             reply_to_message_id=action.reply_to_message_id,
+            message_id=action.message_id,
+            sent_at=action.sent_at,
         )
         return None
     if isinstance(action, StaffPress):
         answer, _ = helpline.staff_press(action.telegram_id, action.chat_id, action.data, update_id=update_id)
         return answer or None
+    if isinstance(action, StaffView):
+        error, _ = helpline.staff_view(action.telegram_id, action.chat_id, action.ref, update_id=update_id)
+        return error
     error, _ = helpline.staff_reply(
         action.telegram_id,
         action.chat_id,

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.delivery.actions import PersonMessage, StaffReply
+from bot.delivery.actions import PersonMessage, StaffReply, StaffView
 from bot.delivery.core_call import call_core
 from bot.delivery.sender import OutboxSender
 from bot.ptb.translate import translate
@@ -40,7 +40,7 @@ class UpdateHandler:
                 await query.answer(answer[:ANSWER_LIMIT] if answer else None)
             except TelegramError as exc:
                 log.info("callback answer failed update=%s: %s", update.update_id, type(exc).__name__)
-        elif isinstance(action, StaffReply) and answer and update.message is not None:
+        elif isinstance(action, StaffReply | StaffView) and answer and update.message is not None:
             try:
                 await update.message.reply_text(answer)
             except TelegramError as exc:

@@ -112,3 +112,15 @@ def test_stranger_pressing_take_is_refused_and_nothing_changes(
     assert len(added) == 1 and f"telegram:{STRANGER} refused" in added[0], added
     assert [line for line in after.splitlines() if line not in added] == before.splitlines()
     assert stranger.message(card["message_id"])["text"] == card["text"]
+
+    # Asking to see the ticket is refused the same way, and shows nothing of it.
+    stranger.say(f"/lihat {ref}")
+    refusal = api.wait_for(
+        lambda: [
+            m for m in api.messages(PPA_CHAT)
+            if m["message_id"] > stranger.seen and "tidak" in str(m.get("text", "")).lower()
+        ],
+        description="the /lihat refusal",
+    )[-1]
+    assert ref not in refusal["text"]
+    assert not [m for m in api.messages(PPA_CHAT) if m["message_id"] > stranger.seen and ref in m["text"]]

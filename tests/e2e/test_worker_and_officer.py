@@ -90,6 +90,17 @@ def test_recruiter_check_and_trafficking_report_answered_and_closed(
     ppa.say(f"/reply {ref.lower()} Thank you, we will call the embassy.")
     worker.expect("PPA-PPO: Thank you, we will call the embassy.")
 
+    # /lihat posts the card and the thread again in the officer's own group.
+    ppa.say(f"/lihat {ref}")
+    thread = ppa.expect("Yes, I am safe for now")
+    assert thread["message_id"] > card["message_id"]
+    assert "Thank you, we will call the embassy." in thread["text"]
+    # The card posted by /lihat is now the ticket's live card: the one later changes update.
+    card = next(
+        m for m in api.messages(PPA_CHAT)
+        if m["message_id"] > ppa.seen and ref in m["text"] and m.get("reply_markup")
+    )
+
     ppa.tap("Tutup", on=card["message_id"])
     api.wait_for(
         lambda: "Buka lagi" in str(ppa.message(card["message_id"])["reply_markup"]),
