@@ -17,6 +17,7 @@ from flows.tickets import build_ticket
 from flows.vocab import AGENCY_NAMES, category_label, country_label
 
 MAX_EVIDENCE = 10
+MIN_PHONE_DIGITS = 6
 SEND = Option("send", M("Send report"))
 EDIT = Option("edit", M("Edit"))
 CANCEL = Option("cancel", M("Cancel"))
@@ -122,8 +123,8 @@ class FlowHandler(Handler):
             t.say(M("That is a bit long: please keep it under {limit} characters.", limit=step.max_len))
             self.prompt(t)
             return
-        if step.kind == "phone" and sum(c.isdigit() for c in clean) < 6:
-            t.say(M("Please include the phone number (at least 6 digits)."))
+        if step.kind == "phone" and sum(c.isdigit() for c in clean) < MIN_PHONE_DIGITS:
+            t.say(M("Please include the phone number (at least {count} digits).", count=MIN_PHONE_DIGITS))
             self.prompt(t)
             return
         self._answer(t, step, clean)
@@ -168,6 +169,7 @@ class FlowHandler(Handler):
                     )
                 )
             )
+            _keep_caption(t.st.data, attachment.caption)
             if isinstance(step, Ask):
                 # A voice note or photo can be the whole story.
                 self._answer(t, step, t.st.data.get(step.field) or "")
@@ -290,3 +292,12 @@ def place_text(data: dict[str, Any]) -> Msg | str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _keep_caption(data: dict[str, Any], caption: str) -> None:
+    """Words written under a photo belong to the story: added to the description, which staff
+    read, rather than lost with the file's metadata."""
+    words = caption.strip()
+    if words:
+        before = str(data.get("description") or "")
+        data["description"] = f"{before}\n{words}" if before else words

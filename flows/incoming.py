@@ -48,6 +48,7 @@ class AttachmentIn:
     mime_type: str | None = None
     size: int | None = None
     name: str | None = None
+    caption: str = ""  # words sent with the file: part of the story, never dropped
 
 
 Incoming = TextIn | ChoiceIn | CommandIn | LocationIn | ContactIn | AttachmentIn

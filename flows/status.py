@@ -104,7 +104,7 @@ class Status(Handler):
         evidence = Evidence(
             attachment.kind, attachment.file_id, attachment.mime_type, attachment.size, attachment.name
         )
-        add_to_ticket(t, str(t.st.data["ref"]), "", (evidence,))
+        add_to_ticket(t, str(t.st.data["ref"]), attachment.caption.strip(), (evidence,))
 
 
 def add_to_ticket(t: Turn, ref: str, text: str, evidence: tuple[Evidence, ...] = ()) -> None:

@@ -31,7 +31,7 @@ from flows.replies import Urgency
 from flows.state import State
 from flows.vocab import ASSIST_CATEGORIES
 from tests.support.chat import Chat
-from tests.support.memory import Ids, MemoryTickets, make_context
+from tests.support.memory import Ids, MemoryTickets, load_contacts, make_context
 
 STORY = "My passport is kept by my employer since I arrived; 3 months of wages unpaid."
 MENU_ACTIONS = {"g.cek", "g.lapor", "g.bantuan", "g.status", "g.info", "g.darurat", "g.bahasa"}
@@ -116,10 +116,24 @@ def check_until_offer(chat: Chat, query: str = "pt bintang samudera karya") -> N
     chat.say(query)
 
 
-def answer_questions(chat: Chat, yes: set[str]) -> None:
+# The red-flag questions in order, each with the answer that is the warning sign. The last two
+# are asked the positive way round ("Have you received a written contract?"): there "no" warns.
+WARNING_ANSWERS = (
+    ("fees", "yes"),
+    ("tourist_visa", "yes"),
+    ("scam_job", "yes"),
+    ("passport_kept", "yes"),
+    ("no_contract", "no"),
+    ("no_orientation", "no"),
+)
+
+
+def answer_questions(chat: Chat, flagged: set[str]) -> None:
+    """Answer every red-flag question, giving the warning answer exactly for ``flagged``."""
     chat.press("check")
-    for question in ("fees", "tourist_visa", "scam_job", "passport_kept", "no_contract", "no_orientation"):
-        chat.press("yes" if question in yes else "no")
+    for flag, warning in WARNING_ANSWERS:
+        safe = "no" if warning == "yes" else "yes"
+        chat.press(warning if flag in flagged else safe)
 
 
 def snapshot(chat: Chat) -> dict[str, Any]:
@@ -703,22 +717,24 @@ def test_check_asks_six_questions_one_at_a_time() -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "yes", "verdict"),
+    ("query", "flagged", "verdict"),
     [
         ("bintang samudra", set(), "No warning signs found."),
         ("bintang samudra", {"fees"}, "Be careful."),
         ("bintang samudra", {"no_orientation"}, "Be careful."),
+        ("bintang samudra", {"no_contract"}, "Be careful."),
         ("bintang samudra", {"tourist_visa"}, "High risk."),
         ("bintang samudra", {"scam_job"}, "High risk."),
         ("bintang samudra", {"passport_kept"}, "High risk."),
         ("bintang samudra", {"fees", "no_contract"}, "High risk."),
+        ("bintang samudra", {"no_contract", "no_orientation"}, "High risk."),
         ("cahaya fiktif abadi", set(), "High risk."),
     ],
 )
-def test_check_verdict(query: str, yes: set[str], verdict: str) -> None:
+def test_check_verdict(query: str, flagged: set[str], verdict: str) -> None:
     chat = onboarded()
     check_until_offer(chat, query)
-    answer_questions(chat, yes)
+    answer_questions(chat, flagged)
     assert chat.text().startswith(verdict)
     assert "/info" in chat.text()
     assert "g.report_recruiter" in button_data(chat)
@@ -1349,6 +1365,21 @@ def test_a_voice_note_can_be_the_story() -> None:
     assert [(e.kind, e.file_id) for e in ticket.evidence] == [("voice", "voice-1")]
 
 
+def test_words_under_a_photo_become_part_of_the_story() -> None:
+    chat = onboarded()
+    report_until_city(chat)
+    chat.say("Johor Bahru")
+    chat.send(AttachmentIn("photo", "photo-1", "image/jpeg", 9000, caption="My passport, taken by the agent"),
+              "(photo)")
+    chat.send(AttachmentIn("photo", "photo-2", "image/jpeg", 9000, caption="The dormitory"), "(photo)")
+    chat.press("done")
+    chat.press("chat")
+    chat.press("send")
+    ticket = only_ticket(chat)
+    assert ticket.description == "My passport, taken by the agent\nThe dormitory"
+    assert [e.file_id for e in ticket.evidence] == ["photo-1", "photo-2"]
+
+
 def test_a_location_answers_the_city_step() -> None:
     chat = onboarded()
     report_until_city(chat)
@@ -1449,6 +1480,15 @@ def test_info_topics_end_with_ask_an_officer() -> None:
     ticket = only_ticket(chat)
     assert (ticket.kind, ticket.owner, ticket.priority) == ("question", "kp2mi", "normal")
     assert ticket.description == "Is my agency allowed to charge 30 million rupiah?"
+
+
+def test_info_channels_take_their_numbers_from_the_contacts_data() -> None:
+    chat = onboarded()
+    chat.command("/info")
+    chat.press("channels")
+    national = {n.service: n.number for n in load_contacts().national}
+    assert f"• LAPOR! complaints portal: {national['lapor']}" in chat.text()
+    assert f"• Kemnaker call centre: {national['kemnaker']}" in chat.text()
 
 
 def test_asking_an_officer_can_be_cancelled() -> None:

@@ -108,7 +108,7 @@ def test_location_contact_and_files_are_kept_by_reference(act: Act) -> None:
         {"file_id": "big", "file_unique_id": "b", "width": 1280, "height": 960, "file_size": 9000},
     ]
     assert act(message=message(photo=photo, caption="paspor")).incoming == AttachmentIn(
-        "photo", "big", "image/jpeg", 9000
+        "photo", "big", "image/jpeg", 9000, caption="paspor"
     )
     document = {
         "file_id": "d",

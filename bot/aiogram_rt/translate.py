@@ -5,6 +5,8 @@ objects; the decisions on plain values are shared in bot/delivery/actions.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram.types import Message, Update
 
 from bot.delivery.actions import Action, PersonMessage, button_press, staff_answer, text_incoming
@@ -38,7 +40,7 @@ def translate(update: Update, staff_chats: frozenset[int], bot_id: int) -> Actio
         if incoming is None:
             return None
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-        return PersonMessage(message.from_user.id, incoming, reply_to)
+        return PersonMessage(message.from_user.id, incoming, reply_to, message.message_id, message.date)
     if message.chat.id in staff_chats and message.text is not None:
         replied = message.reply_to_message
         return staff_answer(
@@ -59,6 +61,13 @@ def person_incoming(message: Message) -> Incoming | None:
         return LocationIn(message.location.latitude, message.location.longitude)
     if message.contact is not None:
         return ContactIn(message.contact.phone_number)
+    attachment = _attachment(message)
+    if attachment is not None and message.caption:
+        return replace(attachment, caption=message.caption)
+    return attachment
+
+
+def _attachment(message: Message) -> AttachmentIn | None:
     if message.photo:
         # Telegram sends every resolution; the largest is the one worth keeping as evidence.
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
