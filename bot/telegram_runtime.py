@@ -1,5 +1,6 @@
-"""Runs the helpline on Telegram: database migration, the core, the shared rate limiter and the
-stop signals, then the adapter of the library chosen by ``HELPLINE_TELEGRAM_LIBRARY``."""
+"""Runs the helpline on Telegram: database migration, the core, the shared rate limiter, the care
+scheduler and the stop signals, then the adapter of the library chosen by
+``HELPLINE_TELEGRAM_LIBRARY``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.delivery.limiter import Limits, RateLimiter
+from bot.scheduler import start_scheduler
 from bot.service import Helpline
 from storage.db import make_engine, migrate
 
@@ -59,5 +61,18 @@ async def _main(settings: Settings, engine: Engine, webhook: bool) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     serve = adapter(settings.helpline_telegram_library)
-    await serve(settings, engine, helpline, limiter, webhook=webhook, stop=stop)
+    # APScheduler logs two INFO lines per tick ("Running job", "executed successfully"); its
+    # warnings (a tick skipped) and errors (a tick that raised) still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The care scheduler ticks in its own thread, whichever library runs: what a tick queues in
+    # the outbox is sent by the adapter's outbox sender (it polls the outbox every 0.5 s).
+    scheduler = start_scheduler(helpline, settings)
+    log.info("care scheduler started (every %s)", settings.helpline_scheduler_tick)
+    try:
+        await serve(settings, engine, helpline, limiter, webhook=webhook, stop=stop)
+    finally:
+        # Lets a running tick finish (each item is its own transaction, so even a kill loses
+        # nothing; what it queues now is sent after the next start); off the event loop.
+        await asyncio.to_thread(scheduler.shutdown, wait=True)
+        log.info("care scheduler stopped")
     log.info("bot stopped")
