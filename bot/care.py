@@ -60,14 +60,14 @@ def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent
                 {"interval_seconds": int(interval.total_seconds())},
                 now,
             )
-            every = helpline.settings.helpline_checkin_interval
             return helpline._to_staff(
                 uow,
                 ticket,
+                # TRANSLATORS: {interval} is a duration in words, e.g. "6 hours".
                 M(
                     "The reporter agreed to safety check-ins every {interval}. A missed check-in or a "
-                    '"not safe" answer will be announced here.',
-                    interval=every,
+                    '"Not OK" answer will be announced here.',
+                    interval=interval,
                 ),
             )
         row = care.checkin(ticket.id)
@@ -84,13 +84,13 @@ def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent
             return []
         if row is not None:
             care.answered(row, "unsafe", now)
-        # "Not safe" always counts, whether or not check-ins are still running.
+        # "Not OK" always counts, whether or not check-ins are still running.
         return alarm(
             helpline,
             uow,
             ticket,
             "checkin_unsafe",
-            M("🔴 {ref}: the reporter answered the safety check-in: NOT SAFE. Act now.", ref=ticket.ref),
+            M('🔴 {ref}: the reporter answered the safety check-in with "Not OK". Act now.', ref=ticket.ref),
             now,
         )
     assert isinstance(event, SatisfactionGiven)

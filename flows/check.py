@@ -1,4 +1,8 @@
-"""The /cek flow: look a recruiter up in the registry, ask six red-flag questions, give a verdict."""
+"""The /cek flow: look a recruiter up in the registry, ask the red-flag questions, give a verdict.
+
+Every question is asked the plain way round ("Have you received a written contract?", never "Is
+there no contract?"): a bare yes or no to a negative question is easy to get wrong. Each names the
+answer that is the warning sign."""
 
 from __future__ import annotations
 
@@ -14,14 +18,16 @@ STATUS_LABELS: dict[str, Msg] = {
     "revoked": M("REVOKED"),
     "expired": M("EXPIRED"),
 }
-# (id, question, weighs heavily): a heavy flag alone makes the offer high risk.
-QUESTIONS: tuple[tuple[str, Msg, bool], ...] = (
+# (flag, question, weighs heavily, the answer that raises the flag): a heavy flag alone makes the
+# offer high risk.
+QUESTIONS: tuple[tuple[str, Msg, bool, str], ...] = (
     (
         "fees",
         M("Were you asked to pay fees beyond the official costs, or into a personal bank account?"),
         False,
+        YES.id,
     ),
-    ("tourist_visa", M("Are you told to leave on a tourist or visit visa?"), True),
+    ("tourist_visa", M("Are you told to leave on a tourist or visit visa?"), True, YES.id),
     (
         "scam_job",
         M(
@@ -29,10 +35,16 @@ QUESTIONS: tuple[tuple[str, Msg, bool], ...] = (
             "Philippines or a border area, with a very high salary?"
         ),
         True,
+        YES.id,
     ),
-    ("passport_kept", M("Does the agent keep your passport or ID?"), True),
-    ("no_contract", M("Is there no written work contract (Perjanjian Kerja)?"), False),
-    ("no_orientation", M("Is there no pre-departure orientation or medical check?"), False),
+    ("passport_kept", M("Does the agent keep your passport or ID?"), True, YES.id),
+    ("no_contract", M("Have you received a written work contract (Perjanjian Kerja)?"), False, NO.id),
+    (
+        "no_orientation",
+        M("Will you get a pre-departure orientation (OPP) and a medical check before you leave?"),
+        False,
+        NO.id,
+    ),
 )
 CHECK_OFFER = Option("check", M("Yes, check my offer"))
 NO_THANKS = Option("no", M("No, thank you"))
@@ -79,11 +91,15 @@ class Check(Handler):
             t.say(M("Which one is it?"), buttons=t.options([*options, NONE_OF_THESE]))
         elif step == "offer":
             t.say(
-                M("A licensed company does not always offer a safe job. Answer 6 short questions?"),
+                # TRANSLATORS: {count} is the number of questions, always more than one.
+                M(
+                    "A licensed company does not always offer a safe job. Answer {count} short questions?",
+                    count=len(QUESTIONS),
+                ),
                 buttons=t.options([CHECK_OFFER, NO_THANKS], 1),
             )
         elif step.startswith("q"):
-            _, question, _ = QUESTIONS[int(step[1:])]
+            _, question, _, _ = QUESTIONS[int(step[1:])]
             t.say(
                 M("Question {n} of {total}", n=int(step[1:]) + 1, total=len(QUESTIONS)),
                 question,
@@ -167,8 +183,9 @@ class Check(Handler):
             return
         elif step.startswith("q") and choice in (YES.id, NO.id):
             index = int(step[1:])
-            if choice == YES.id:
-                t.st.data["flags"].append(QUESTIONS[index][0])
+            flag, _, _, warning_answer = QUESTIONS[index]
+            if choice == warning_answer:
+                t.st.data["flags"].append(flag)
             if index + 1 < len(QUESTIONS):
                 t.st.step = f"q{index + 1}"
                 t.next_question()
@@ -197,7 +214,7 @@ class Check(Handler):
 
 def verdict(status: str, flags: list[str]) -> str:
     """high | medium | low. An unlicensed recruiter or any heavy sign is high risk."""
-    heavy = {q for q, _, weighs in QUESTIONS if weighs}
+    heavy = {q for q, _, weighs, _ in QUESTIONS if weighs}
     if status != "active" or heavy.intersection(flags) or len(flags) >= 2:
         return "high"
     return "medium" if flags else "low"

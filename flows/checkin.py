@@ -1,11 +1,12 @@
 """The reporter's side of time-driven care: the offer of safety check-ins after an urgent report,
-the discreet "All good?" itself, and the one-tap "was this helpful?" after a ticket closes.
+the discreet "Is everything OK?" itself, and the one-tap "was this helpful?" after a ticket closes.
 
 These messages are sent at any time (the scheduler sends most of them), so their buttons are
 global ones that name the ticket (``g.ci.safe.PMI-XXXX-XXXX``), not tied to the question in
 progress. A press is honoured only for the presser's own ticket: anyone else's reference, or a
-made-up one, is answered as a stale button and changes nothing. The wording never mentions
-reports, police or danger: the phone may be read by the very person the reporter fears."""
+made-up one, is answered as a stale button and changes nothing. The check-in and its buttons
+never mention reports, officers, police or danger, only how the person is: the phone may be read
+by the very person the reporter fears."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def offer(t: Turn, ref: str) -> None:
     """Asked once, right after an urgent ticket of the person themself is created."""
     t.say(
         M(
-            "If you want, we can check on you from time to time with a short message: "
-            "<b>All good?</b> Just answer it. If you do not answer, officers are alerted."
+            "If you want, we will send you a short message from time to time: <b>Hi, just checking "
+            'in. Is everything OK?</b> Just answer it. If you do not answer, or press "Not OK", '
+            "we will know you need help."
         ),
         buttons=[
             [global_button(f"{CHECKIN}.on.{ref}", M("Yes, check on me"))],
@@ -46,11 +48,11 @@ def offer(t: Turn, ref: str) -> None:
 def prompt(ref: str) -> Reply:
     """The check-in itself: nothing in it says what it is about."""
     return Reply(
-        (M("All good?"),),
+        (M("Hi, just checking in. Is everything OK?"),),
         (
             (
-                global_button(f"{CHECKIN}.safe.{ref}", M("Safe")),
-                global_button(f"{CHECKIN}.unsafe.{ref}", M("Not safe")),
+                global_button(f"{CHECKIN}.safe.{ref}", M("All fine")),
+                global_button(f"{CHECKIN}.unsafe.{ref}", M("Not OK")),
             ),
             (global_button(f"{CHECKIN}.off.{ref}", M("Stop asking")),),
         ),
@@ -90,7 +92,7 @@ def on_button(t: Turn, action: str) -> None:
             t.say(M("Thank you."))
         else:
             t.say(
-                M("Officers have been alerted now."),
+                M("Thank you for telling us. We have passed it on straight away."),
                 *card_lines(t.ctx.contacts, t.st.country),
                 urgency=Urgency.EMERGENCY,
             )

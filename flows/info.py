@@ -1,12 +1,15 @@
 """The /info topics on safe migration, each ending with a one-tap question to an officer.
 
-Only facts from shared/FACTS.md, in plain words; the data's sources are named in that file."""
+Only facts from shared/FACTS.md, in plain words; the data's sources are named in that file. Phone
+numbers and addresses are not part of the text: they come from ``data/contacts.json`` (where each
+has its source) and are filled in when the topic is shown."""
 
 from __future__ import annotations
 
 from flows.conversation import Handler, Turn, global_button
+from flows.emergency import service_label
 from flows.steps import Option
-from flows.text import M, Msg
+from flows.text import M, Msg, Text
 
 TOPICS: dict[str, tuple[Msg, tuple[Msg, ...]]] = {
     "procedure": (
@@ -65,10 +68,11 @@ TOPICS: dict[str, tuple[Msg, tuple[Msg, ...]]] = {
                 "The Indonesian embassy or consulate (KBRI / KJRI / KDEI) in your country has its own "
                 "hotline."
             ),
-            M("National complaint portal: lapor.go.id. Kemnaker call centre: 1500630."),
         ),
     ),
 }
+# The national channels (services of data/contacts.json) listed after a topic's text.
+CHANNELS: dict[str, tuple[str, ...]] = {"channels": ("lapor", "kemnaker")}
 ASK_OFFICER = Option("officer", M("Ask an officer"))
 OTHER_TOPIC = Option("topics", M("Other topics"))
 
@@ -86,10 +90,18 @@ class Info(Handler):
             options = [Option(key, title) for key, (title, _) in TOPICS.items()]
             t.say(M("Safe migration: choose a topic."), buttons=t.options(options, 1))
             return
-        title, lines = TOPICS[str(t.st.data.get("topic"))]
+        topic = str(t.st.data.get("topic"))
+        title, lines = TOPICS[topic]
+        numbers: list[Text] = [
+            M("• {service}: {number}", service=service_label(n.service), number=n.number)
+            for service in CHANNELS.get(topic, ())
+            for n in t.ctx.contacts.national
+            if n.service == service
+        ]
         t.say(
             M("<b>{title}</b>", title=title),
             *lines,
+            *numbers,
             buttons=[*t.options([ASK_OFFICER, OTHER_TOPIC], 2), [global_button("menu", M("Menu"))]],
         )
 

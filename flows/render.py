@@ -1,23 +1,32 @@
 """Turning ``Msg`` values into text in the reader's language, for Telegram HTML or a plain terminal.
 
 Translations are looked up through any object with ``gettext`` (a ``gettext.NullTranslations``
-loaded by the caller); dates and times are formatted with Babel in the same language."""
+loaded by the caller); dates, times and durations are formatted with Babel in the same language."""
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
+from babel.units import format_unit
 
 from flows.text import Msg, Param, Text
 
 Format = Literal["html", "plain"]
 _TAGS = re.compile(r"</?(?:b|i|u|s|code)>")
 JAKARTA = ZoneInfo("Asia/Jakarta")
+# Units a duration is spelled out in, largest first: (seconds, CLDR unit).
+_DURATION_UNITS = (
+    (86400, "duration-day"),
+    (3600, "duration-hour"),
+    (60, "duration-minute"),
+    (1, "duration-second"),
+)
 
 
 class Translator(Protocol):
@@ -55,9 +64,23 @@ class Renderer:
             )
         if isinstance(value, date):
             return format_date(value, "d MMM yyyy", locale=self.lang)
+        if isinstance(value, timedelta):
+            return self._escape(self._duration(value))
         if isinstance(value, int):
             return str(value)
         return self._escape(value)
+
+    def _duration(self, value: timedelta) -> str:
+        """Whole units, largest first, never rounded: "6 jam", "1 day and 12 hours"."""
+        seconds = max(int(value.total_seconds()), 0)
+        parts = []
+        for size, unit in _DURATION_UNITS:
+            count, seconds = divmod(seconds, size)
+            if count:
+                parts.append(format_unit(count, unit, length="long", locale=self.lang))
+        if not parts:
+            parts.append(format_unit(0, "duration-second", length="long", locale=self.lang))
+        return format_list(parts, locale=self.lang)
 
     def _escape(self, value: str) -> str:
         return html.escape(value, quote=False) if self.fmt == "html" else value

@@ -43,7 +43,6 @@ class CardFacts:
 
 
 def card_lines(card: CardFacts) -> list[Text]:
-    place: list[Text] = []
     country = country_label(card.country)
     lines: list[Text] = [
         M(
@@ -54,16 +53,12 @@ def card_lines(card: CardFacts) -> list[Text]:
             category=category_label(card.category),
         ),
     ]
-    if country is not None:
-        place.append(country)
-    if card.city:
-        place.append(card.city)
     reporter = M("reporter: the victim") if card.victim == "self" else M("reporter: someone else")
     contact = M("contact: bot chat") if card.contact_method == "chat" else M("contact: phone")
     lines.append(
         M(
             "{place} · {reporter} · {contact}",
-            place=_join(place) if place else M("place unknown"),
+            place=_place(country, card.city),
             reporter=reporter,
             contact=contact,
         )
@@ -134,7 +129,23 @@ def other_agency(agency: str) -> str:
     return "kp2mi" if agency == "ppa-ppo" else "ppa-ppo"
 
 
-def _join(parts: list[Text]) -> Msg:
-    """Comma-joined list of already-translatable parts; each part is rendered on its own."""
-    params: dict[str, Text] = {f"p{i}": p for i, p in enumerate(parts)}
-    return Msg(", ".join(f"{{p{i}}}" for i in range(len(parts))), params)
+def author_label(author: str) -> Msg:
+    """Who wrote a message of a ticket's thread, as staff read it (never the stored id)."""
+    if author in AGENCY_NAMES:
+        return M("Officer {agency}", agency=AGENCY_NAMES[author])
+    if author == "reporter":
+        return M("Reporter")
+    return M("Automatic message")
+
+
+def _place(country: Text | None, city: str | None) -> Text:
+    if country is not None and city:
+        return M("{country}, {city}", country=country, city=city)
+    return country or city or M("place unknown")
+
+
+def _join(parts: list[Text]) -> Text:
+    """Comma-joined list of parts, each rendered on its own (a literal msgid per step)."""
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return M("{first}, {rest}", first=parts[0], rest=_join(parts[1:]))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Union
 
-Param = Union[str, int, date, datetime, "Msg"]
+Param = Union[str, int, date, datetime, timedelta, "Msg"]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ ESCALATION_CHAT = -1009
 STAFF = renderer("id", "plain")
 H = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
+# The check-in as the (English-speaking) worker of these tests reads it.
+CHECKIN_TEXT = "Hi, just checking in. Is everything OK?"
 # 07:00 UTC is 15:00 in Kuala Lumpur, where the worker of these tests is.
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -258,10 +260,11 @@ def test_urgent_reporter_opts_in_and_is_checked_on(helpline: Helpline, clock: Cl
     accepted_at = at(clock, START + H)
     worker.press(f"ci.on.{ref}")
     assert "checkins_started" in audit(helpline.db, ref)
-    assert any(ref in t and "6h" in t for t in texts(helpline.db, PPA_CHAT))
+    # The interval in words, in the staff's language, not the raw setting ("6h").
+    assert any(ref in t and "setiap 6 jam" in t for t in texts(helpline.db, PPA_CHAT))
     assert run_due_work(helpline, accepted_at + 5 * H) == 0
     assert run_due_work(helpline, accepted_at + 6 * H + timedelta(seconds=1)) == 1
-    (ask,) = [row for row in outbox(helpline.db, WORKER) if load_json(row.payload)["text"] == "All good?"]
+    (ask,) = [row for row in outbox(helpline.db, WORKER) if load_json(row.payload)["text"] == CHECKIN_TEXT]
     buttons = [b[1] for line in load_json(ask.payload)["buttons"] for b in line]
     assert buttons == [f"g.ci.safe.{ref}", f"g.ci.unsafe.{ref}", f"g.ci.off.{ref}"]
     assert run_due_work(helpline, accepted_at + 6 * H + 30 * MINUTE) == 0

@@ -138,7 +138,8 @@ def check(chat: Chat, lang: str) -> None:
     chat.command("/cek")
     chat.say(p["recruiter_query"])
     chat.press("check")
-    for answer in ("yes", "yes", "no", "no", "no", "no"):
+    # Fees and a tourist visa: yes; scam job, passport kept: no; contract and orientation: yes.
+    for answer in ("yes", "yes", "no", "no", "yes", "yes"):
         chat.press(answer)
     chat.press("report_recruiter")
     chat.press("illegal_recruitment")
