@@ -26,7 +26,7 @@ class Outgoing:
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # rows of (label, callback data)
     priority: int = PRIORITY[Urgency.NORMAL]
-    kind: str = "reply"  # reply | card | card_update | notice | emergency
+    kind: str = "reply"  # one of storage.tables.OUTBOX_KINDS (delete_chat: /hapus, no text)
     ticket_ref: str | None = None
     link: str | None = None  # remember the sent message as this purpose for ticket_ref
     reply_to_card: bool = False  # thread it under this chat's card of ticket_ref

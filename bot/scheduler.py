@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -41,6 +41,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 JOB_ID = "helpline-care"
+REGISTRY_JOB_ID = "helpline-registry"
+REGISTRY_REFRESH = timedelta(minutes=1)
 
 Work = Callable[[Helpline, UnitOfWork, CareRepository, TicketRow, datetime], list[Outgoing]]
 
@@ -239,5 +241,24 @@ def start_scheduler(helpline: Helpline, settings: Settings) -> BackgroundSchedul
         coalesce=True,
         next_run_time=datetime.now(UTC),
     )
+    scheduler.add_job(
+        _refresh_registry,
+        "interval",
+        args=(helpline,),
+        seconds=REGISTRY_REFRESH.total_seconds(),
+        id=REGISTRY_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.start()
     return scheduler
+
+
+def _refresh_registry(helpline: Helpline) -> None:
+    """``helpline recruiters import`` beside a running bot: /cek answers from the new list within
+    a minute, without a restart."""
+    try:
+        if helpline.refresh_registry():
+            log.info("recruiter registry reloaded")
+    except Exception:
+        log.exception("recruiter registry reload failed; the previous list stays in use")

@@ -43,12 +43,20 @@ from flows.ports import Context, RecruiterLookup
 from flows.reference import new_reference, normalise_reference
 from flows.replies import Reply, Urgency
 from flows.routing import RoutingTable
-from flows.staff import CardFacts, card_buttons, card_lines, may_act, other_agency, parse_action
+from flows.staff import (
+    CardFacts,
+    author_label,
+    card_buttons,
+    card_lines,
+    may_act,
+    other_agency,
+    parse_action,
+)
 from flows.state import State
 from flows.text import M, Msg
 from flows.vocab import AGENCY_NAMES
 from storage.outbox import Queued
-from storage.recruiter_search import RegistryIndex
+from storage.recruiter_search import RegistryIndex, registry_fingerprint
 from storage.tables import TicketRow, UserRow
 from storage.ticket_reader import DbTicketReader
 from storage.uow import UnitOfWork
@@ -90,14 +98,26 @@ class Helpline:
         self.sla = settings.sla()
         self.staff_chats = settings.staff_chats()
         self.chat_agency = {chat: agency for agency, chat in self.staff_chats.items()}
+        self._registry_seen: tuple[object, ...] = ()
         self.registry: RecruiterLookup = registry or self.load_registry()
 
     def load_registry(self) -> RegistryIndex:
         with UnitOfWork(self.db) as uow:
+            self._registry_seen = registry_fingerprint(uow.session)
             return RegistryIndex.load(uow.session)
 
     def reload_registry(self) -> None:
         self.registry = self.load_registry()
+
+    def refresh_registry(self) -> bool:
+        """Reloads the recruiter index when the registry table changed since it was loaded (an
+        import run beside the running bot); True when it did. A cheap query when nothing changed."""
+        with UnitOfWork(self.db) as uow:
+            if registry_fingerprint(uow.session) == self._registry_seen:
+                return False
+        # Built aside and swapped in one assignment: searches meanwhile use the old index.
+        self.registry = self.load_registry()
+        return True
 
     # -- people ------------------------------------------------------------------------------
     def handle(
@@ -107,9 +127,12 @@ class Helpline:
         *,
         update_id: int | None = None,
         reply_to_message_id: int | None = None,
+        message_id: int | None = None,
+        sent_at: datetime | None = None,
     ) -> list[Outgoing]:
         """Process one message from a person. A redelivered update (same id) does nothing, nor
-        does one over the flood limit (after a single "slow down")."""
+        does one over the flood limit (after a single "slow down"). ``message_id`` and
+        ``sent_at`` place the Telegram message in the person's chat, for /hapus to delete."""
         now = self.clock()
         # The emergency numbers are never withheld, not even from someone sending too fast.
         emergency = isinstance(incoming, CommandIn) and canonical(incoming.name) == "darurat"
@@ -121,6 +144,10 @@ class Helpline:
         with UnitOfWork(self.db) as uow:
             if update_id is not None and not uow.updates.claim("telegram", update_id, now):
                 return []
+            if message_id is not None:
+                # Its id only, for 48 hours: Telegram lets the bot delete the person's messages
+                # in their private chat, which is what protects someone whose phone is checked.
+                uow.deletable.add(telegram_id, [message_id], (sent_at or now).astimezone(UTC))
             user = uow.users.get_or_create(telegram_id, now)
             raw, version = uow.conversations.load(_id(user))
             state = State.from_dict(raw) if raw else State(lang=user.lang or
@@ -305,6 +332,10 @@ class Helpline:
         with UnitOfWork(self.db) as uow:
             if update_id is not None and not uow.updates.claim("telegram", update_id, now):
                 return None, []
+            if not ref.strip():
+                uow.commit()
+                usage = M("Write the ticket reference after the command: /lihat PMI-XXXX-XXXX")
+                return _staff_text(usage), []
             ticket = uow.tickets.get(normalise_reference(clean_text(ref)) or "")
             allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, "view", ticket)
             if ticket is None or staff is None or not allowed:
@@ -316,7 +347,8 @@ class Helpline:
             agency = self.chat_agency[chat_id]
             out = self._cards(uow, ticket, edit=False, only=agency)
             render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
-            thread = [M("{author}: {text}", author=m.author, text=m.text)
+            # The text is the writer's own (a str parameter): the renderer escapes it.
+            thread = [M("{author}: {text}", author=author_label(m.author), text=m.text)
                       for m in uow.tickets.thread(_tid(ticket)) if m.text]
             if thread:
                 out.append(Outgoing(chat_id, render.lines((M("{ref}:", ref=ticket.ref), *thread)),

@@ -5,10 +5,15 @@ chat itself stays in the person's chat list until they delete it, which the prom
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flows.conversation import Handler, Turn, global_button
 from flows.events import ChatDeletionRequested
 from flows.steps import Option
 from flows.text import M
+
+# How long Telegram lets a bot delete a message in a private chat (Bot API deleteMessage).
+DELETABLE_FOR = timedelta(hours=48)
 
 
 class ClearChat(Handler):
@@ -24,9 +29,11 @@ class ClearChat(Handler):
 
     def prompt(self, t: Turn) -> None:
         t.say(
+            # TRANSLATORS: {period} is a duration in words, e.g. "48 hours".
             M(
                 "Delete the messages of this chat from your phone? Telegram lets the bot delete "
-                "messages of the last 48 hours. Your reports stay with the officers."
+                "messages of the last {period}. Your reports stay with the officers.",
+                period=DELETABLE_FOR,
             ),
             M("To remove older messages too, delete this chat in Telegram yourself."),
             buttons=t.options([self.YES, self.NO], 2),

@@ -99,7 +99,8 @@ class DataErasureRequested:
 
 @dataclass(frozen=True)
 class ChatDeletionRequested:
-    """/hapus: delete the bot's messages in the person's chat (their data stays)."""
+    """/hapus: delete the messages of the person's chat, theirs and the bot's, as far as Telegram
+    allows (their data stays)."""
 
     at: datetime
 

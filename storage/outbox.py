@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import Update, bindparam, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -17,6 +17,15 @@ from storage.tables import OUTBOX_KINDS, OutboxRow, dump_json
 
 ERROR_LENGTH = 300
 _OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+# Run for every update and every message sent, so built once (SQLAlchemy then computes their
+# cache keys once), on the table: building an ORM UPDATE and evaluating it against the session
+# each time cost more than executing it.
+_ENQUEUE = insert(_OUTBOX)
+_MARK_SENT: Update = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("b_id"))
+    .values(sent_at=bindparam("b_at"), telegram_message_id=bindparam("b_message"))
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ class OutboxRepository:
             return
         # Every column is given, as the ORM would: a Core INSERT applies no model defaults.
         self.session.execute(
-            insert(_OUTBOX),
+            _ENQUEUE,
             [
                 {
                     "chat_id": message.chat_id,
@@ -127,15 +136,12 @@ class OutboxRepository:
         )
 
     def _set(self, outbox_id: int, **values: Any) -> None:
-        self.session.exec(
-            update(OutboxRow)
-            .where(col(OutboxRow.id) == outbox_id)
-            .values(**values)
-            .execution_options(synchronize_session="evaluate")
-        )
+        # On the table: rows of the outbox are never kept in a session while their state changes.
+        self.session.execute(update(_OUTBOX).where(_OUTBOX.c.id == outbox_id).values(**values))
 
-    def mark_sent(self, outbox_id: int, telegram_message_id: int, at: datetime) -> None:
-        self._set(outbox_id, sent_at=at, telegram_message_id=telegram_message_id)
+    def mark_sent(self, outbox_id: int, telegram_message_id: int | None, at: datetime) -> None:
+        """Done; ``telegram_message_id`` is the (last) message sent, None for a deletion."""
+        self.session.execute(_MARK_SENT, {"b_id": outbox_id, "b_at": at, "b_message": telegram_message_id})
 
     def mark_failed(self, outbox_id: int, error: str, at: datetime) -> None:
         """Give up on the message (e.g. the user blocked the bot); it counts as one more attempt."""
@@ -143,7 +149,7 @@ class OutboxRepository:
             outbox_id,
             failed_at=at,
             error=error[:ERROR_LENGTH],
-            attempts=col(OutboxRow.attempts) + 1,
+            attempts=_OUTBOX.c.attempts + 1,
         )
 
     def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None:
@@ -151,7 +157,7 @@ class OutboxRepository:
             outbox_id,
             not_before=not_before,
             error=error[:ERROR_LENGTH],
-            attempts=col(OutboxRow.attempts) + 1,
+            attempts=_OUTBOX.c.attempts + 1,
         )
 
     def pending_count(self) -> int:

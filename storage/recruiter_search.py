@@ -21,6 +21,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from flows.ports import Recruiter, RegistryAnswer
@@ -45,6 +46,15 @@ _LEGAL_FORMS = frozenset({"pt", "tbk", "cv"})
 _INDEXED_LENGTH = 15
 # Queries of up to this many words narrow the names by set intersections before counting.
 _NARROWED_WORDS = 8
+
+
+def registry_fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever an import adds, updates or removes rows: their count, the newest import
+    time and the highest id."""
+    row = session.exec(
+        select(func.count(), func.max(RecruiterRow.imported_at), func.max(RecruiterRow.id))
+    ).one()
+    return tuple(row)
 
 
 def normalise_name(name: str) -> str:

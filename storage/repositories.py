@@ -20,6 +20,7 @@ from storage.errors import ConcurrentUpdate
 from storage.tables import (
     AuditRow,
     ConversationRow,
+    DeletableMessageRow,
     LinkRow,
     OutboxRow,
     ProcessedUpdateRow,
@@ -127,9 +128,9 @@ class UserRepository:
 
     def erase(self, user: UserRow) -> None:
         """Erase the person on request (UU PDP): their row, their conversation (by cascade), and
-        what links their chat to tickets or keeps what was said to them: message links and
-        messages already sent. Their tickets must be anonymised first (``tickets.anonymise``).
-        Messages still waiting in the outbox are left to be sent."""
+        what links their chat to tickets or keeps what was said to them: message links,
+        messages already sent and the ids /hapus would delete. Their tickets must be anonymised
+        first (``tickets.anonymise``). Messages still waiting in the outbox are left to be sent."""
         chat_id = user.telegram_id
         self.session.delete(user)
         self.session.flush()
@@ -145,6 +146,11 @@ class UserRepository:
                 or_(col(OutboxRow.sent_at).is_not(None), col(OutboxRow.failed_at).is_not(None)),
             )
             .execution_options(synchronize_session="evaluate")
+        )
+        self.session.exec(
+            delete(DeletableMessageRow)
+            .where(col(DeletableMessageRow.chat_id) == chat_id)
+            .execution_options(synchronize_session=False)
         )
 
 

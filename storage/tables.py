@@ -22,7 +22,9 @@ __all__ = [
     "TICKET_STATUSES",
     "AuditRow",
     "ConversationRow",
+    "DeletableMessageRow",
     "EvidenceRow",
+    "IncomingUpdateRow",
     "LinkRow",
     "OutboxRow",
     "ProcessedUpdateRow",
@@ -38,7 +40,8 @@ __all__ = [
 ]
 
 TICKET_STATUSES = ("open", "taken", "waiting", "resolved", "closed")
-# delete_chat: remove the bot's messages from a person's chat (/hapus); its payload is empty.
+# delete_chat: delete the messages of a person's private chat that Telegram still allows, theirs
+# and the bot's (/hapus; see DeletableMessageRow); its payload is empty.
 OUTBOX_KINDS = ("reply", "card", "card_update", "notice", "emergency", "delete_chat")
 
 
@@ -122,6 +125,18 @@ class ProcessedUpdateRow(SQLModel, table=True):
     source: str = Field(primary_key=True, max_length=20)
     update_id: int = Field(primary_key=True, sa_type=BigInteger)
     processed_at: datetime = _utc()
+
+
+class IncomingUpdateRow(SQLModel, table=True):
+    """An update fetched from Telegram and confirmed to it, not yet handled: long polling stores
+    each batch before confirming it, then handles it (bot/delivery/backlog.py). Removed once
+    handled; after a crash the rows left are handled on start."""
+
+    __tablename__ = "incoming_updates"
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    received_at: datetime = _utc()
+    payload: str = Field(sa_type=EncryptedText)  # the update as Telegram sent it: what people wrote
 
 
 class StaffRow(SQLModel, table=True):
@@ -247,6 +262,25 @@ class OutboxRow(SQLModel, table=True):
     telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
     failed_at: datetime | None = _utc(nullable=True)
     error: str | None = Field(default=None, max_length=300)
+
+
+class DeletableMessageRow(SQLModel, table=True):
+    """A message of a private chat that /hapus may still delete, the person's or the bot's: its
+    id and when it was sent, never what it says. Telegram lets a bot delete a message for 48
+    hours only, so rows are pruned after that (storage/deletable.py)."""
+
+    __tablename__ = "deletable_messages"
+    __table_args__ = (
+        Index("ix_deletable_messages_chat_id_sent_at", "chat_id", "sent_at"),
+        Index("ix_deletable_messages_sent_at", "sent_at"),
+    )
+
+    # A surrogate key, not (chat_id, message_id): recording a message twice must never fail the
+    # update or the send that records it, and the few duplicates are dropped when deleting.
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    sent_at: datetime = _utc()
 
 
 class LinkRow(SQLModel, table=True):

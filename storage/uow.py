@@ -16,6 +16,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from storage.deletable import DeletableMessages
 from storage.outbox import OutboxRepository
 from storage.repositories import (
     AuditRepository,
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.staff = StaffRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.links = LinkRepository(self.session)
+        self.deletable = DeletableMessages(self.session)
 
     def __enter__(self) -> Self:
         return self

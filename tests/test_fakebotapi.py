@@ -384,6 +384,28 @@ def test_edit_and_delete_messages(api: FakeBotApi, client: httpx.Client) -> None
     assert "1-100 items" in error(client.post("deleteMessages", json={"chat_id": USER, "message_ids": []}))[1]
 
 
+def test_deleting_follows_telegrams_rules(api: FakeBotApi, client: httpx.Client) -> None:
+    api.push_text(USER, "dari pengguna")  # message 1
+    for text in ("satu", "dua"):  # messages 2 and 3
+        result(client.post("sendMessage", json={"chat_id": USER, "text": text}))
+    assert [m["message_id"] for m in api.history(USER)] == [1, 2, 3]
+    assert [m["message_id"] for m in api.messages(USER)] == [2, 3]  # the bot's only
+    too_many = {"chat_id": USER, "message_ids": list(range(1, 102))}
+    assert "1-100 items" in error(client.post("deleteMessages", json=too_many))[1]
+    # The person's own message in a private chat can be deleted; unknown ids are skipped.
+    assert result(client.post("deleteMessages", json={"chat_id": USER, "message_ids": [1, 2, 99]}))
+    assert [m["message_id"] for m in api.history(USER)] == [3]
+    # 48 hours on, Telegram refuses, and one such message fails the whole call.
+    api.age_messages(USER, 48 * 3600)
+    result(client.post("sendMessage", json={"chat_id": USER, "text": "baru"}))  # message 4
+    cant = (400, "Bad Request: message can't be deleted")
+    assert error(client.post("deleteMessages", json={"chat_id": USER, "message_ids": [3, 4]})) == cant
+    assert error(client.post("deleteMessage", json={"chat_id": USER, "message_id": 3})) == cant
+    assert [m["message_id"] for m in api.history(USER)] == [3, 4]
+    assert result(client.post("deleteMessage", json={"chat_id": USER, "message_id": 4})) is True
+    assert [m["message_id"] for m in api.history(USER)] == [3]
+
+
 def test_replies_copies_forwards_media_and_actions(api: FakeBotApi, client: httpx.Client) -> None:
     api.add_private_chat(OTHER_USER, "Budi")
     api.push_text(USER, "pesan asli")  # message 1 in the user's chat

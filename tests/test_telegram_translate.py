@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiogram.types
@@ -70,6 +71,14 @@ def test_private_text_and_reply_to(act: Act) -> None:
         42, TextIn("halo <b>"), 10
     )
     assert act(message=message(text="halo")) == PersonMessage(42, TextIn("halo"), None)
+
+
+def test_private_message_carries_its_id_and_date_for_hapus(act: Act) -> None:
+    for content in ({"text": "halo"}, {"location": {"latitude": 1.5, "longitude": 103.7}}):
+        action = act(message=message(**content))
+        assert isinstance(action, PersonMessage)
+        assert action.message_id == 10
+        assert action.sent_at == datetime.fromtimestamp(1_700_000_000, UTC)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The outbox sender's two calls on aiogram's Bot, and its errors in neutral terms.
+"""The outbox sender's three calls on aiogram's Bot, and its errors in neutral terms.
 
 aiogram neither retries nor rate-limits by itself (it raises TelegramRetryAfter at once), so the
 shared sender and limiter do both, as for python-telegram-bot."""
@@ -57,6 +57,9 @@ class AiogramTransport:
                 reply_markup=_keyboard(buttons),
             )
         )
+
+    async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        await _translated(self.bot.delete_messages(chat_id=chat_id, message_ids=message_ids))
 
 
 async def _translated(call: Awaitable[T]) -> T:

@@ -7,7 +7,11 @@ to now, sends them concurrently across chats and in order within a chat, and rec
 sent (with message links for replies to work), retry later (429, network errors, 5xx), or failed
 for good (the user blocked the bot, or Telegram rejected the request). The Bot API calls
 themselves go through an adapter's ``Transport``; neither library retries or rate-limits on its
-own, so this is the one place that does."""
+own, so this is the one place that does.
+
+/hapus reaches here as a ``delete_chat`` message: the sender deletes the messages of that private
+chat Telegram still allows (storage/deletable.py keeps their ids, the person's and every part of
+the bot's, for 48 hours) and forgets older ids now and then."""
 
 from __future__ import annotations
 
@@ -22,18 +26,29 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
+from bot.delivery.durable import GroupCommit
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.split import split_text
 from bot.delivery.transport import Blocked, FloodWait, Rejected, Transient, Transport
 from bot.links import card_message_id
 from bot.outgoing import Outgoing
+from storage.deletable import DELETABLE_FOR
 from storage.tables import OutboxRow, load_json
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 LEASE = timedelta(seconds=60)  # how long a claimed message is kept from other senders
+GROUP_RETRY = 300.0  # a staff group the bot cannot write to is tried again this often
+# Refusals that mean "this group cannot be written to now", not "this request is wrong".
+_GROUP_SETUP_ERRORS = ("chat not found", "not enough rights", "not a member", "upgraded to a supergroup")
 SETTLE_TIMEOUT = 5.0  # a reply never waits longer than this for a send to be recorded
+MIN_PAUSE = 0.01  # seconds between rounds when waiting for a limit, so as not to spin
+DELETE_BATCH = 100  # deleteMessages takes 1-100 ids
+# Recorded send times are a little late (after the answer came) and clocks differ: a message
+# this close to Telegram's 48 hours is left alone rather than fail a whole batch.
+DELETE_MARGIN = timedelta(minutes=10)
+PRUNE_EVERY = 600.0  # seconds between forgetting ids too old to delete
 
 
 def utcnow() -> datetime:
@@ -52,6 +67,7 @@ class Outcome:
     """What became of one job; ``retry_in`` set means try again later (order kept per chat)."""
 
     sent_ids: list[int] = field(default_factory=list)
+    cleared: bool = False  # a delete_chat message was carried out
     retry_in: float | None = None
     failed: str | None = None
     blocked: bool = False
@@ -67,12 +83,15 @@ class OutboxSender:
         *,
         batch: int = 200,
         poll_interval: float = 0.5,
-        parallel_chats: int = 16,
+        parallel_chats: int = 48,
         base_backoff: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        durable: GroupCommit | None = None,
     ) -> None:
         self.transport, self.db = transport, db
         self.limiter = limiter or RateLimiter()
+        # Claimed messages are synced to disk before they are sent (bot/delivery/durable.py).
+        self.durable = durable or GroupCommit(db)
         self.batch, self.poll_interval = batch, poll_interval
         self.base_backoff, self.clock = base_backoff, clock
         self._parallel = asyncio.Semaphore(parallel_chats)
@@ -81,6 +100,8 @@ class OutboxSender:
         self._unrecorded: dict[int, int] = {}  # chat id -> sends not yet recorded in the database
         self._recorded = asyncio.Condition()
         self._stopping = False
+        self._next_prune = 0.0  # monotonic time
+        self._full_round = False  # the last round sent a whole claim: there may be more
 
     def wake(self) -> None:
         """Something was queued: send it now rather than at the next poll."""
@@ -95,17 +116,40 @@ class OutboxSender:
             self._wake.clear()
             try:
                 await self.drain_once()
+                await self._prune_now_and_then()
             except Exception:
                 # A database hiccup must not end sending for good; the next round tries again.
                 log.exception("outbox round failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                await asyncio.wait_for(self._wake.wait(), self._pause())
+
+    def _pause(self) -> float:
+        """Seconds until the next round unless woken: when the overall limit next lets a
+        message through if it is used up now, at once if the last round may have left more,
+        when the first waiting chat may be written to again, and at most ``poll_interval``.
+        Waiting a fixed interval instead left the limit unused for part of every second."""
+        room, until_room = self.limiter.room()
+        if room == 0:
+            return max(until_room, MIN_PAUSE)
+        if self._full_round:
+            return 0.0
+        now = time.monotonic()
+        soonest = min(self._deferred.values(), default=now + self.poll_interval)
+        return min(self.poll_interval, max(soonest - now, MIN_PAUSE))
 
     async def drain_once(self) -> int:
         """One round: send what may be sent now. Returns how many messages went out."""
+        self._full_round = False
+        room, _ = self.limiter.room()
+        if room == 0:
+            # Claiming now would only lease messages that must wait, and release them again.
+            return 0
         now = time.monotonic()
         self._deferred = {c: t for c, t in self._deferred.items() if t > now}
-        jobs = await asyncio.to_thread(self._claim, list(self._deferred)[:500])
+        limit = min(self.batch, room)
+        jobs = await asyncio.to_thread(self._claim, list(self._deferred)[:500], limit)
+        if jobs:
+            await self.durable.sync()
         by_chat: dict[int, list[Job]] = {}
         for job in jobs:
             by_chat.setdefault(job.message.chat_id, []).append(job)
@@ -115,9 +159,11 @@ class OutboxSender:
         untouched = [job_id for _, left in results for job_id in left]
         if untouched:
             await asyncio.to_thread(self._release, untouched)
-        return sum(sent for sent, _ in results)
+        sent = sum(sent for sent, _ in results)
+        self._full_round = len(jobs) == limit and sent > 0
+        return sent
 
-    def _claim(self, skip_chats: list[int]) -> list[Job]:
+    def _claim(self, skip_chats: list[int], limit: int | None = None) -> list[Job]:
         """The most urgent due messages, leased to this sender for a while.
 
         Several bot processes may share a PostgreSQL database: the row locks (skip locked) keep
@@ -134,7 +180,7 @@ class OutboxSender:
                     col(OutboxRow.not_before) <= now,
                 )
                 .order_by(col(OutboxRow.priority), col(OutboxRow.id))
-                .limit(self.batch)
+                .limit(limit or self.batch)
                 .with_for_update(skip_locked=True)
             )
             if skip_chats:
@@ -171,11 +217,13 @@ class OutboxSender:
         sent = 0
         async with self._parallel:
             for index, job in enumerate(jobs):
-                wait = self.limiter.wait_for(chat_id, counts=not job.message.edit_card)
+                # Telegram's per-chat limits are on new messages, not on edits and deletions.
+                counts = not (job.message.edit_card or job.message.kind == "delete_chat")
+                wait = self.limiter.wait_for(chat_id, counts=counts)
                 if wait > 0:
                     self._deferred[chat_id] = time.monotonic() + wait
                     return sent, [j.id for j in jobs[index:]]
-                self.limiter.record(chat_id, counts=not job.message.edit_card)
+                self.limiter.record(chat_id, counts=counts)
                 self._unrecorded[chat_id] = self._unrecorded.get(chat_id, 0) + 1
                 try:
                     outcome = await self._attempt(job)
@@ -212,15 +260,22 @@ class OutboxSender:
     async def _attempt(self, job: Job) -> Outcome:
         m = job.message
         try:
+            if m.kind == "delete_chat":
+                await self._clear_chat(m.chat_id)
+                return Outcome(cleared=True)
             return Outcome(sent_ids=await self._deliver(m))
         except FloodWait as exc:
             self.limiter.flood(m.chat_id, exc.retry_after)
             log.warning("flood limit outbox=%s chat=%s retry_after=%.0fs", job.id, m.chat_id, exc.retry_after)
             return Outcome(retry_in=exc.retry_after, error="429 retry after")
         except Blocked as exc:
+            if m.chat_id < 0:
+                return self._group_unreachable(job, f"403 {exc.message}")
             log.info("forbidden outbox=%s chat=%s", job.id, m.chat_id)
-            return Outcome(failed=f"403 {exc.message}", blocked=m.chat_id > 0)
+            return Outcome(failed=f"403 {exc.message}", blocked=True)
         except Rejected as exc:
+            if m.chat_id < 0 and any(s in exc.message.lower() for s in _GROUP_SETUP_ERRORS):
+                return self._group_unreachable(job, f"400 {exc.message}")
             # Telegram will refuse this request however often it is sent: a bug or a chat that
             # no longer exists. Logged loudly, never retried.
             log.error("bad request outbox=%s chat=%s kind=%s: %s", job.id, m.chat_id, m.kind, exc.message)
@@ -236,6 +291,21 @@ class OutboxSender:
                 exc.cause,
             )
             return Outcome(retry_in=delay, error=exc.message)
+
+    def _group_unreachable(self, job: Job, error: str) -> Outcome:
+        """The bot sends to groups only for agency staff and escalations: a ticket card that
+        fails for good there is a report nobody sees. The bot was removed or lacks rights, which
+        an administrator can fix, so the message waits and the log says so until then."""
+        log.error(
+            "staff chat unreachable outbox=%s chat=%s kind=%s: %s; add the bot to the group "
+            "(and let it send messages); retrying in %.0fs",
+            job.id,
+            job.message.chat_id,
+            job.message.kind,
+            error,
+            GROUP_RETRY,
+        )
+        return Outcome(retry_in=GROUP_RETRY, error=error)
 
     async def _deliver(self, m: Outgoing) -> list[int]:
         card = None
@@ -265,6 +335,53 @@ class OutboxSender:
                 self.limiter.record(m.chat_id)
         return ids
 
+    async def _clear_chat(self, chat_id: int) -> None:
+        """/hapus: deletes what Telegram still lets the bot delete in this private chat, newest
+        first (what someone opening the chat sees first), 100 at a time. Each batch done is
+        forgotten at once, so a retry after a 429 or a network error goes on where it stopped."""
+        ids = await asyncio.to_thread(self._deletable, chat_id)
+        for start in range(0, len(ids), DELETE_BATCH):
+            batch = ids[start : start + DELETE_BATCH]
+            if start:
+                self.limiter.record(chat_id, counts=False)
+            await self._delete(chat_id, batch)
+            await asyncio.to_thread(self._forget, chat_id, batch)
+
+    async def _delete(self, chat_id: int, ids: list[int]) -> None:
+        try:
+            await self.transport.delete_messages(chat_id, ids)
+        except Rejected as exc:
+            # One message Telegram will not delete (older than it looked, say) fails the whole
+            # call: halve the batch until the others are deleted, and leave that one.
+            if "can't be deleted" not in exc.message:
+                raise
+            if len(ids) == 1:
+                log.info("message not deletable chat=%s: %s", chat_id, exc.message)
+                return
+            half = len(ids) // 2
+            await self._delete(chat_id, ids[:half])
+            await self._delete(chat_id, ids[half:])
+
+    def _deletable(self, chat_id: int) -> list[int]:
+        with UnitOfWork(self.db) as uow:
+            return uow.deletable.in_chat(chat_id, self.clock() - DELETABLE_FOR + DELETE_MARGIN)
+
+    def _forget(self, chat_id: int, ids: list[int]) -> None:
+        with UnitOfWork(self.db) as uow:
+            uow.deletable.forget(chat_id, ids)
+            uow.commit()
+
+    async def _prune_now_and_then(self) -> None:
+        if time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + PRUNE_EVERY
+        await asyncio.to_thread(self._prune)
+
+    def _prune(self) -> None:
+        with UnitOfWork(self.db) as uow:
+            uow.deletable.prune(self.clock())
+            uow.commit()
+
     def _card(self, chat_id: int, ref: str) -> int | None:
         with UnitOfWork(self.db) as uow:
             return card_message_id(uow.session, chat_id, ref)
@@ -273,8 +390,13 @@ class OutboxSender:
         now = self.clock()
         m = job.message
         with UnitOfWork(self.db) as uow:
-            if outcome.sent_ids:
+            if outcome.cleared:
+                uow.outbox.mark_sent(job.id, None, now)
+            elif outcome.sent_ids:
                 uow.outbox.mark_sent(job.id, outcome.sent_ids[-1], now)
+                if m.chat_id > 0 and not m.edit_card:
+                    # Every part of a split message, so that /hapus can delete them all.
+                    uow.deletable.add(m.chat_id, outcome.sent_ids, now)
                 purpose = "card" if m.edit_card else m.link
                 if purpose and m.ticket_ref:
                     for message_id in outcome.sent_ids:

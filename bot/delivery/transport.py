@@ -1,4 +1,4 @@
-"""The two Bot API calls the outbox sender needs, and the errors it tells apart.
+"""The three Bot API calls the outbox sender needs, and the errors it tells apart.
 
 An adapter implements ``Transport`` with its library's Bot and turns that library's exceptions
 into these four, so retry and failure bookkeeping is written once for every library."""
@@ -49,4 +49,10 @@ class Transport(Protocol):
 
     async def edit_text(self, chat_id: int, message_id: int, text: str, *, buttons: Buttons) -> None:
         """Replaces an HTML message's text and buttons."""
+        ...
+
+    async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        """Deletes 1-100 messages of a chat (Bot API ``deleteMessages``): ids Telegram cannot
+        find are skipped; one it will not delete (sent 48 hours ago or more) makes the whole
+        call fail with ``Rejected``."""
         ...

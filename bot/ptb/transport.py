@@ -1,4 +1,4 @@
-"""The outbox sender's two calls on python-telegram-bot's Bot, and its errors in neutral terms."""
+"""The outbox sender's three calls on python-telegram-bot's Bot, and its errors in neutral terms."""
 
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ class PtbTransport:
                 reply_markup=_keyboard(buttons),
             )
         )
+
+    async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        await _translated(self.bot.delete_messages(chat_id, message_ids))
 
 
 async def _translated(call: Awaitable[T]) -> T:

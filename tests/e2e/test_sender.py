@@ -1,13 +1,15 @@
-"""The outbox sender against the fake Bot API: priority, long texts, cards, and Telegram's
-errors (429, 403, 5xx), through each library's transport. Runs in-process for speed; the bot
-process tests cover the wiring."""
+"""The outbox sender against the fake Bot API: priority, long texts, cards, /hapus deleting a
+chat, and Telegram's errors (429, 403, 5xx), through each library's transport. Runs in-process
+for speed; the bot process tests cover the wiring."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Bot as AiogramBot
@@ -26,7 +28,7 @@ from bot.ptb.transport import PtbTransport
 from storage.db import make_engine, migrate
 from storage.tables import OutboxRow, UserRow
 from storage.uow import UnitOfWork
-from tests.fakebotapi.server import FakeBotApi
+from tests.fakebotapi.server import Call, FakeBotApi
 
 GROUP = -1001000000009
 FAST = Limits(private_burst=50, private_per_second=50.0)
@@ -157,6 +159,24 @@ async def test_blocked_user_is_recorded_and_not_retried(
     assert len(api.sent(4, "sendMessage")) == 1
 
 
+async def test_a_card_for_a_group_the_bot_is_not_in_waits_until_it_is(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    missing = -1001000000077  # a staff group the bot was never added to (or was removed from)
+    queue(engine, Outgoing(missing, "card PMI-AAAA-BBBB", kind="card", ticket_ref="PMI-AAAA-BBBB"))
+    await OutboxSender(bot, engine, RateLimiter(FAST)).drain_once()
+    [row] = rows(engine)
+    assert row.failed_at is None and row.sent_at is None and row.attempts == 1
+    assert row.not_before is not None
+    # The administrator adds the bot; a sender running past the retry time delivers the card.
+    api.add_group(missing, "staff")
+    later = datetime.now(UTC) + timedelta(seconds=301)
+    await OutboxSender(bot, engine, RateLimiter(FAST), clock=lambda: later).drain_once()
+    [row] = rows(engine)
+    assert row.sent_at is not None and row.failed_at is None
+    assert [c.params["text"] for c in api.sent(missing, "sendMessage") if c.ok] == ["card PMI-AAAA-BBBB"]
+
+
 async def test_server_errors_are_retried_with_backoff_and_nothing_is_lost(
     api: FakeBotApi, bot: Transport, engine: Engine
 ) -> None:
@@ -188,3 +208,119 @@ async def test_emergency_overtakes_a_backlog_of_thousands(
     assert time.monotonic() - started < 2
     # The overall limit held: one round sent at most 30 messages.
     assert len(api.sent(method="sendMessage")) <= 30
+
+
+# -- /hapus: delete_chat ---------------------------------------------------------------------
+def remember(engine: Engine, chat_id: int, message_ids: list[int], sent_at: datetime) -> None:
+    """What the service records for each message a person sends in their private chat."""
+    with UnitOfWork(engine) as uow:
+        uow.deletable.add(chat_id, message_ids, sent_at)
+        uow.commit()
+
+
+def deletable(engine: Engine, chat_id: int) -> list[int]:
+    with UnitOfWork(engine) as uow:
+        return uow.deletable.in_chat(chat_id, datetime.now(UTC) - timedelta(days=30))
+
+
+def ids(messages: list[dict[str, Any]]) -> list[int]:
+    return [m["message_id"] for m in messages]
+
+
+def deleted(call: Call) -> list[int]:
+    """The ids a deleteMessages call asked for (a refused call keeps them as the JSON sent)."""
+    asked = call.params["message_ids"]
+    return [int(i) for i in (json.loads(asked) if isinstance(asked, str) else asked)]
+
+
+async def test_delete_chat_deletes_every_part_and_the_persons_messages(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    now = datetime.now(UTC)
+    for text in ("tolong", "saya disekap"):
+        api.push_text(1, text)  # messages 1 and 2 of the person's chat
+    remember(engine, 1, [1, 2], now)
+    long = "\n".join(f"line {i} " + "x" * 90 for i in range(100))  # three parts
+    queue(engine, Outgoing(1, long), Outgoing(1, "short"), Outgoing(2, "another person"))
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    await sender.drain_once()
+    assert ids(api.history(1)) == [1, 2, 3, 4, 5, 6]
+    assert deletable(engine, 1) == [6, 5, 4, 3, 2, 1]  # every part of the long message
+    # /hapus queues the deletion and a one-word answer, which is sent after it.
+    queue(engine, Outgoing(1, "", priority=1, kind="delete_chat"), Outgoing(1, "Dihapus."))
+    await sender.drain_once()
+    assert [m["text"] for m in api.history(1)] == ["Dihapus."]
+    assert [m["text"] for m in api.history(2)] == ["another person"]
+    [call] = api.sent(1, "deleteMessages")
+    assert call.ok and deleted(call) == [6, 5, 4, 3, 2, 1]  # newest first
+    assert all(c.ok and c.params["text"] for c in api.sent(method="sendMessage"))  # none empty
+    [row] = [r for r in rows(engine) if r.kind == "delete_chat"]
+    assert row.sent_at is not None and row.failed_at is None and row.telegram_message_id is None
+    assert deletable(engine, 1) == [7]  # only the answer, which a later /hapus would delete
+
+
+async def test_delete_chat_in_batches_leaves_what_telegram_no_longer_allows(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    now = datetime.now(UTC)
+    for i in range(3):
+        api.push_text(1, f"old {i}")  # messages 1-3
+    api.age_messages(1, 48 * 3600 + 60)  # Telegram refuses to delete these now
+    for i in range(150):
+        api.push_text(1, f"new {i}")  # messages 4-153
+    remember(engine, 1, [1], now - timedelta(hours=49))  # known to be too old: not even tried
+    remember(engine, 1, [2], now - timedelta(hours=47))  # older than the bot thought
+    remember(engine, 1, list(range(4, 154)), now)
+    queue(engine, Outgoing(1, "", priority=1, kind="delete_chat"))
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    await sender.drain_once()
+    assert ids(api.history(1)) == [1, 2, 3]
+    calls = api.sent(1, "deleteMessages")
+    assert calls[0].ok and deleted(calls[0]) == list(range(153, 53, -1))
+    assert all(len(deleted(c)) <= 100 for c in calls)
+    assert 1 not in {i for c in calls for i in deleted(c)}
+    # The batch holding message 2 was refused as a whole, then split until only 2 was left.
+    refused = [deleted(c) for c in calls if not c.ok]
+    assert refused[0] == [*range(53, 3, -1), 2] and refused[-1] == [2]
+    assert len(calls) < 20
+    [row] = rows(engine)
+    assert row.sent_at is not None and row.failed_at is None
+    assert deletable(engine, 1) == [1]  # forgotten when pruned
+    with UnitOfWork(engine) as uow:
+        uow.deletable.prune(now)
+        uow.commit()
+    assert deletable(engine, 1) == []
+
+
+async def test_delete_chat_goes_on_after_a_flood_wait(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    for i in range(120):
+        api.push_text(3, f"pesan {i}")
+    remember(engine, 3, list(range(1, 121)), datetime.now(UTC))
+    api.fail_next("deleteMessages", 429, retry_after=1)
+    queue(engine, Outgoing(3, "", priority=1, kind="delete_chat"))
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    started = time.monotonic()
+    while api.history(3) and time.monotonic() - started < 5:
+        await sender.drain_once()
+    assert api.history(3) == []
+    assert [c.ok for c in api.sent(3, "deleteMessages")] == [False, True, True]
+    [row] = rows(engine)
+    assert row.sent_at is not None and row.attempts == 1
+    assert deletable(engine, 3) == []
+
+
+async def test_delete_chat_for_a_person_who_blocked_the_bot_fails_for_good(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    api.push_text(4, "halo")
+    remember(engine, 4, [1], datetime.now(UTC))
+    api.block_user(4, notify=False)
+    queue(engine, Outgoing(4, "", priority=1, kind="delete_chat"))
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    await sender.drain_once()
+    await sender.drain_once()
+    [row] = rows(engine)
+    assert row.failed_at is not None and row.sent_at is None and row.error is not None
+    assert row.error.startswith("403")

@@ -40,6 +40,9 @@ WEBHOOK_CONFLICT = (
 BLOCKED = "Forbidden: bot was blocked by the user"
 CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+CANT_DELETE = "message can't be deleted"
+# "A message can only be deleted if it was sent less than 48 hours ago."
+DELETABLE_FOR = 48 * 3600
 # Telegram refuses to hand out files above this size through getFile.
 MAX_DOWNLOAD = 20 * 1024 * 1024
 # Update kinds a bot receives when it never set allowed_updates (or set an empty list).
@@ -512,6 +515,17 @@ class BotEngine:
                 },
             )
 
+    def chat_messages(self, chat_id: int) -> list[JSON]:
+        with self.lock:
+            stored = self._messages.get(chat_id, {})
+            return [clone_json(stored[message_id]) for message_id in sorted(stored)]
+
+    def age_messages(self, chat_id: int, seconds: int) -> None:
+        """Pretend the chat's messages so far were sent ``seconds`` earlier."""
+        with self.lock:
+            for message in self._messages.get(chat_id, {}).values():
+                message["date"] -= seconds
+
     def bot_messages(self, chat_id: int) -> list[JSON]:
         with self.lock:
             return [
@@ -788,17 +802,32 @@ class BotEngine:
     def _edit_message_reply_markup(self, params: JSON, formatted: dict[str, FormattedText]) -> Any:
         return self._edit(params, lambda message: self._set_markup(message, params))
 
+    def _deletable(self, message: JSON) -> bool:
+        # Bots may delete their own messages and, in private chats, the user's; admin rights in
+        # groups are not modelled, so only the age limit is checked.
+        return bool(message["date"] > self._now() - DELETABLE_FOR)
+
     def _delete_message(self, params: JSON, formatted: dict[str, FormattedText]) -> bool:
         chat = self._chat(params["chat_id"], sending=True)
-        if self._messages.get(chat["id"], {}).pop(params["message_id"], None) is None:
+        stored = self._messages.get(chat["id"], {})
+        message = stored.get(params["message_id"])
+        if message is None:
             raise bad_request("message to delete not found")
+        if not self._deletable(message):
+            raise bad_request(CANT_DELETE)
+        del stored[params["message_id"]]
         return True
 
     def _delete_messages(self, params: JSON, formatted: dict[str, FormattedText]) -> bool:
         chat = self._chat(params["chat_id"], sending=True)
         stored = self._messages.get(chat["id"], {})
-        for message_id in params["message_ids"]:
-            stored.pop(message_id, None)  # "messages that can't be found are skipped"
+        # "If some of the specified messages can't be found, they are skipped"; one that may not
+        # be deleted fails the whole call before anything is deleted, as in Telegram.
+        found = [message_id for message_id in params["message_ids"] if message_id in stored]
+        if not all(self._deletable(stored[message_id]) for message_id in found):
+            raise bad_request(CANT_DELETE)
+        for message_id in found:
+            stored.pop(message_id, None)
         return True
 
     # -- methods: callbacks, commands, menu, files, chats ------------------------------------

@@ -69,6 +69,7 @@ CONTROL_ACTIONS = frozenset(
         "stall_next",
         "latency",
         "rate_limits",
+        "age_messages",
     }
 )
 
@@ -668,6 +669,16 @@ class FakeBotApi:
     def messages(self, chat_id: int) -> list[JSON]:
         """Current state of the bot's messages in a chat (after edits; deleted ones gone)."""
         return self._engine.bot_messages(chat_id)
+
+    def history(self, chat_id: int) -> list[JSON]:
+        """Every message of a chat, the users' and the bot's, oldest first, as a member of it
+        sees them now (after edits; deleted ones gone)."""
+        return self._engine.chat_messages(chat_id)
+
+    def age_messages(self, chat_id: int, seconds: int) -> None:
+        """Pretend the chat's messages so far were sent ``seconds`` earlier (e.g. 48 hours, after
+        which Telegram refuses to delete them)."""
+        self._engine.age_messages(chat_id, int(seconds))
 
     def commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The command list set for a scope and language (empty when none)."""

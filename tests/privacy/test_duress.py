@@ -3,12 +3,14 @@ person has reported."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlmodel import col, select
 
 from bot.outgoing import Outgoing
 from bot.service import Helpline
-from flows.incoming import CommandIn, Incoming, TextIn
-from storage.tables import OutboxRow
+from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
+from storage.tables import DeletableMessageRow, OutboxRow
 from storage.uow import UnitOfWork
 from tests.service.test_service import WORKER, Person, file_report, onboard
 
@@ -45,6 +47,27 @@ def test_hapus_works_without_consent_and_keeps_the_data(helpline: Helpline) -> N
     worker.press("clear")
     with UnitOfWork(helpline.db) as uow:
         assert uow.tickets.get(ref) is not None and uow.users.get(WORKER) is not None
+
+
+def test_the_persons_messages_are_kept_as_ids_for_hapus_to_delete(helpline: Helpline) -> None:
+    def remembered() -> list[tuple[int, int, datetime]]:
+        with UnitOfWork(helpline.db) as uow:
+            rows = uow.session.exec(select(DeletableMessageRow).order_by(col(DeletableMessageRow.id)))
+            return [(r.chat_id, r.message_id, r.sent_at) for r in rows]
+
+    sent = datetime(2026, 11, 23, 6, 59, 30, tzinfo=UTC)  # before the service's clock starts
+    jakarta = sent.astimezone(timezone(timedelta(hours=7)))
+    helpline.handle(WORKER, CommandIn("start"), update_id=1, message_id=7, sent_at=jakarta)
+    helpline.handle(WORKER, CommandIn("start"), update_id=1, message_id=7, sent_at=jakarta)  # again
+    helpline.handle(WORKER, TextIn("halo"), update_id=2, message_id=9)  # no date: when handled
+    [first, second] = remembered()
+    assert first == (WORKER, 7, sent)
+    assert second[:2] == (WORKER, 9) and second[2] > sent
+    # Erasing the person's data forgets them too.
+    out = helpline.handle(WORKER, CommandIn("hapusdata"), update_id=3, message_id=11)
+    erase = next(data for m in out for row in m.buttons for _, data in row if data.endswith(".erase"))
+    helpline.handle(WORKER, ChoiceIn(erase), update_id=4)
+    assert remembered() == []
 
 
 def texts(out: list[Outgoing], ref: str) -> list[str]:

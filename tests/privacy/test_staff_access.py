@@ -83,6 +83,8 @@ def test_staff_view_is_an_audited_read_in_own_chat_only(helpline: Helpline) -> N
     assert helpline.staff_view(OUTSIDER, PPA_CHAT, ref) == (refused, [])
     assert helpline.staff_view(KP2MI_OFFICER, PPA_CHAT, ref) == (refused, [])
     assert helpline.staff_view(PPA_OFFICER, PPA_CHAT, "PMI-ZZZZ-ZZZZ") == (refused, [])
+    usage, out = helpline.staff_view(PPA_OFFICER, PPA_CHAT, "  ")
+    assert out == [] and usage is not None and "/lihat PMI-" in usage
 
 
 def _staff_id(helpline: Helpline, telegram_id: int) -> int:

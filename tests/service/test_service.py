@@ -200,3 +200,23 @@ def test_erasure_closes_and_anonymises(helpline: Helpline) -> None:
         assert ticket is not None and ticket.status == "closed"
         assert ticket.description == "" and ticket.reporter_user_id is None
         assert ticket.city is None and ticket.victim_name is None
+
+
+def test_a_registry_imported_beside_the_running_bot_is_picked_up(helpline: Helpline) -> None:
+    import io
+
+    from sqlmodel import Session
+
+    from storage.registry import COLUMNS, import_csv
+
+    assert helpline.refresh_registry() is False  # nothing changed since it was loaded
+    assert not helpline.registry.search("Mutiara Fiktif Sejahtera").candidates
+    line = ("PT Mutiara Fiktif Sejahtera (CONTOH),KEP.999/TEST/2026,active,2030-01-01,"
+            "Jawa Timur,Malang,,,MY,test,2026-11-01")
+    with Session(helpline.db) as session:
+        import_csv(session, io.StringIO(",".join(COLUMNS) + "\n" + line + "\n"),
+                   now=helpline.clock(), is_sample=True)
+        session.commit()
+    assert helpline.refresh_registry() is True
+    assert helpline.registry.search("mutiara fiktif sejahtera").candidates
+    assert helpline.refresh_registry() is False

@@ -40,6 +40,8 @@ TABLES = {
     "care_claims",
     "checkins",
     "ticket_satisfaction",
+    "deletable_messages",
+    "incoming_updates",
 }
 
 
