@@ -32,6 +32,9 @@ def main() -> None:
             for users, conversations in sizes:
                 limit = 240.0 if kind == "sqlite" else 120.0
                 results.append(core.bench(kind, users, conversations, time_limit=limit))
+            if kind == "sqlite":
+                # For comparison: every commit synced, as before group commit.
+                results.append(core.bench("sqlite-full", 100, 100 if quick else 200, time_limit=120.0))
         print(
             table(
                 "Core: whole conversations through the service, one thread",
@@ -67,8 +70,8 @@ def main() -> None:
         )
         print(
             f"(each user sends {len(e2e.MESSAGES)} commands at once; p50/p99 from the update being"
-            " offered to its last reply arriving; the helpline's 30/s overall cap lifted,"
-            " see bench/run_helpline.py)"
+            " offered to its last reply arriving; the helpline's 30/s overall cap lifted with"
+            " TELEGRAM_OVERALL_RATE, see bench/live.py)"
         )
 
     if "memory" in only:

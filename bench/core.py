@@ -1,6 +1,11 @@
 """Core throughput: whole conversations through ``Helpline.handle`` (engine + storage, no
 Telegram), on a SQLite file and on PostgreSQL, one update at a time on one thread.
 
+SQLite is opened as ``helpline run`` opens it (group commit: commits are synced together, see
+storage/db.py), and the WAL is synced after every 100 updates, as the runtime does at least
+once per getUpdates batch of up to 100; that sync is timed with the update that triggers it.
+``sqlite-full`` syncs every commit (``synchronous=FULL``), as the other commands do.
+
 A conversation is onboarding (/start, language, consent, role: 4 updates) and a report
 (/lapor and 9 answers, the last one opening the ticket and its two staff cards: 10 updates).
 With several users the conversations are interleaved step by step, as real traffic is: every
@@ -25,11 +30,12 @@ from bot.config import Settings
 from bot.outgoing import Outgoing
 from bot.service import Helpline
 from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
-from storage.db import make_engine, migrate
+from storage.db import flush_commits, make_engine, migrate
 
 from .stats import percentile
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The maintenance database: only to create and drop the bench's own bench_* databases.
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 KP2MI_CHAT, PPA_CHAT = -1001000000001, -1001000000002
 
 Action = tuple[str, str]  # ("cmd" | "text" | "data" | "press", value)
@@ -181,6 +187,7 @@ def run(
     *,
     first_id: int = 10**6,
     time_limit: float = 600.0,
+    flush_every: int = 100,
 ) -> CoreResult:
     """``conversations`` conversations spread over ``users`` users (each at least one)."""
     helpline = Helpline(engine, settings(url), clock=PacedClock())
@@ -194,7 +201,12 @@ def run(
         script = CONVERSATION if round_ == 0 else AGAIN
         for action in script:
             for person in people:
-                latencies.append(person.act(action))
+                latency = person.act(action)
+                if len(latencies) % flush_every == flush_every - 1:
+                    began = time.perf_counter()
+                    flush_commits(engine)  # a no-op unless the engine groups commits
+                    latency += time.perf_counter() - began
+                latencies.append(latency)
             if time.monotonic() > deadline:
                 break
         else:
@@ -206,10 +218,13 @@ def run(
 
 
 def bench(kind: str, users: int, conversations: int, *, time_limit: float = 600.0) -> CoreResult:
-    with database(kind) as url:
-        engine = make_engine(url)
+    """``kind``: sqlite, sqlite-full (every commit synced) or postgresql."""
+    with database("sqlite" if kind == "sqlite-full" else kind) as url:
+        engine = make_engine(url, group_commit=kind == "sqlite")
         try:
             migrate(engine)
-            return run(engine, url, users, conversations, time_limit=time_limit)
+            result = run(engine, url, users, conversations, time_limit=time_limit)
+            result.db = kind if kind != "postgresql" else result.db
+            return result
         finally:
             engine.dispose()

@@ -60,7 +60,7 @@ def helpline_env(
     if private_rate is not None:
         env["TELEGRAM_PRIVATE_CHAT_RATE"] = str(private_rate)
     if overall is not None:
-        env["BENCH_OVERALL_RATE"] = str(overall)
+        env["TELEGRAM_OVERALL_RATE"] = str(overall)
     return env
 
 
@@ -93,6 +93,7 @@ def bot(
                 "PYTHONPATH": str(ROOT),
                 "TELEGRAM_BOT_TOKEN": api.token,
                 "TELEGRAM_API_BASE_URL": api.base_url,
+                "BENCH_ECHO_HTTPX": os.environ.get("BENCH_ECHO_HTTPX", ""),
             }
             args = [sys.executable, "-m", "bench.echo_bot"]
         else:

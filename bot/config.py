@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Messages per second to one private chat after a burst of 3 (Telegram: about 1/s). Tests
     # raise it so a scripted conversation is not paced like a person's.
     telegram_private_chat_rate: float = Field(default=1.0, gt=0)
+    # Messages per second the bot sends in all, every chat together (Telegram: about 30/s;
+    # Telegram raises it for some bots on request).
+    telegram_overall_rate: int = Field(default=30, gt=0)
     # Which Telegram library runs the bot; both adapters drive the same core (README).
     helpline_telegram_library: Literal["python-telegram-bot", "aiogram"] = "python-telegram-bot"
     helpline_staff_chat_kp2mi: int | None = None

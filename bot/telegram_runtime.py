@@ -37,7 +37,9 @@ class Serve(Protocol):
 
 def run_bot(settings: Settings, *, webhook: bool = False) -> None:
     """Blocks until SIGINT or SIGTERM."""
-    engine = make_engine(settings.database_url)
+    # Commits are synced in groups, before anything committed is sent or confirmed
+    # (bot/delivery/durable.py).
+    engine = make_engine(settings.database_url, group_commit=True)
     migrate(engine)
     asyncio.run(_main(settings, engine, webhook))
 
@@ -55,7 +57,12 @@ def adapter(library: str) -> Serve:
 
 async def _main(settings: Settings, engine: Engine, webhook: bool) -> None:
     helpline = Helpline(engine, settings)
-    limiter = RateLimiter(Limits(private_per_second=settings.telegram_private_chat_rate))
+    limiter = RateLimiter(
+        Limits(
+            overall=(settings.telegram_overall_rate, 1.0),
+            private_per_second=settings.telegram_private_chat_rate,
+        )
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,7 +6,6 @@ even before onboarding), commands, global buttons, then the flow in progress."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from flows.assist import ASSIST
@@ -64,7 +63,7 @@ class Result:
 
 def step(state: State, incoming: Incoming, ctx: Context) -> Result:
     """Apply one incoming message. ``state`` is not modified; the new state is returned."""
-    t = Turn(State.from_dict(copy.deepcopy(state.to_dict())), ctx)
+    t = Turn(State.from_dict(state.to_dict()), ctx)  # to_dict is a deep copy
     if isinstance(incoming, TextIn):
         on_text(t, incoming)
     elif isinstance(incoming, CommandIn):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import copy
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -32,15 +33,31 @@ class State:
     card_open: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A deep copy as plain data. Twice per update (the engine's working copy, and what is
+        saved), so not ``dataclasses.asdict``, which costs several times more on these dicts."""
+        return {name: _copied(getattr(self, name)) for name in _FIELDS}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> State:
         """Unknown keys (from a newer or older version) are dropped rather than crashing."""
         if not raw:
             return cls()
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        return cls(**{k: v for k, v in raw.items() if k in _FIELDS})
 
     def clear_flow(self) -> None:
         self.flow, self.step, self.data, self.paused = None, None, {}, None
+
+
+_FIELDS = tuple(f.name for f in fields(State))
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars); anything else by ``deepcopy``."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return copy.deepcopy(value)

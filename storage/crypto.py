@@ -149,6 +149,7 @@ ENCRYPTED_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ticket_messages": ("id", ("text",)),
     "conversations": ("user_id", ("state",)),
     "outbox": ("id", ("payload",)),
+    "incoming_updates": ("update_id", ("payload",)),
 }
 
 

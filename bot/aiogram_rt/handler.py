@@ -43,6 +43,8 @@ class UpdateHandler:
         if query is not None:
             # Always answered, or the officer's or worker's button keeps spinning.
             try:
+                if answer:
+                    await self.sender.durable.sync()  # it tells the officer what was done
                 await self.bot.answer_callback_query(query.id, text=answer[:ANSWER_LIMIT] if answer else None)
             except AiogramError as exc:
                 log.info("callback answer failed update=%s: %s", update.update_id, type(exc).__name__)

@@ -1,13 +1,17 @@
-"""Long polling with aiogram's Bot, confirming offsets only after handling (bot/delivery/polling.py).
+"""Long polling with aiogram's Bot, confirming a batch only once it is stored
+(bot/delivery/polling.py).
 
 aiogram's own ``Dispatcher.start_polling`` asks for the next offset before its update tasks have
 finished, and handles each update as a separate task, so one person's updates can overtake each
-other; here a batch is handled first, one person's updates in order, then confirmed."""
+other; here a batch is stored before it is confirmed, and one person's updates are handled in
+order."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -20,7 +24,9 @@ from aiogram.types import Update
 
 from bot.aiogram_rt.translate import ordering_key
 from bot.delivery import polling
+from bot.delivery.durable import GroupCommit
 from bot.delivery.ordering import KeyedSerializer
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +50,28 @@ class UpdateProcessor:
             log.exception("update=%s failed", update.update_id)
 
 
-async def poll(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event) -> None:
-    async def fetch(offset: int | None) -> list[Update]:
-        return await bot.get_updates(
+async def poll(
+    bot: Bot,
+    processor: UpdateProcessor,
+    stop: asyncio.Event,
+    inbox: Inbox,
+    durable: GroupCommit | None = None,
+) -> None:
+    async def fetch(offset: int | None) -> list[tuple[Mapping[str, Any], Update]]:
+        updates = await bot.get_updates(
             offset=offset,
             timeout=polling.LONG_POLL,
             allowed_updates=list(polling.ALLOWED_UPDATES),
             request_timeout=polling.LONG_POLL + 10,
         )
+        # What was sent, back as JSON (pydantic does this fast enough to not keep the body).
+        return [(u.model_dump(mode="json", exclude_unset=True, by_alias=True), u) for u in updates]
 
-    await polling.poll(fetch, processor.process, lambda update: update.update_id, stop, retryable=_retryable)
+    def parse(raw: Mapping[str, Any]) -> Update:
+        return Update.model_validate(raw, context={"bot": bot})
+
+    source = polling.Source(fetch, parse, processor.process, ordering_key, _retryable)
+    await polling.poll(source, inbox, stop, durable=durable.sync if durable is not None else None)
 
 
 def _retryable(exc: Exception) -> bool:

@@ -17,12 +17,14 @@ from bot.aiogram_rt.polling import UpdateProcessor, poll
 from bot.aiogram_rt.transport import AiogramTransport
 from bot.aiogram_rt.webhook import start_webhook_server
 from bot.config import Settings
+from bot.delivery.durable import GroupCommit
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
 from bot.delivery.webhook import webhook_path, webhook_url
 from bot.service import Helpline
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 15.0
@@ -69,18 +71,20 @@ async def serve(
         log.info("bot started (aiogram, %s)", "webhook" if webhook else "polling")
         try:
             if webhook:
-                await _webhook(bot, processor, settings, stop)
+                await _webhook(bot, processor, settings, stop, sender.durable)
             else:
                 # aiogram, unlike python-telegram-bot's polling, does not remove a webhook
                 # first, and Telegram refuses getUpdates while one is set.
                 await bot.delete_webhook()
-                await poll(bot, processor, stop)
+                await poll(bot, processor, stop, Inbox(engine), sender.durable)
         finally:
             sender.stop()
             await sending
 
 
-async def _webhook(bot: Bot, processor: UpdateProcessor, settings: Settings, stop: asyncio.Event) -> None:
+async def _webhook(
+    bot: Bot, processor: UpdateProcessor, settings: Settings, stop: asyncio.Event, durable: GroupCommit
+) -> None:
     url = webhook_url(settings)
     runner = await start_webhook_server(
         bot,
@@ -89,6 +93,7 @@ async def _webhook(bot: Bot, processor: UpdateProcessor, settings: Settings, sto
         port=settings.telegram_webhook_port,
         path=webhook_path(url),
         secret=settings.telegram_webhook_secret,
+        durable=durable,
     )
     try:
         await bot.set_webhook(

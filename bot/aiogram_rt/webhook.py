@@ -14,13 +14,21 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.aiogram_rt.polling import UpdateProcessor
+from bot.delivery.durable import GroupCommit
 from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches
 
 log = logging.getLogger(__name__)
 
 
 async def start_webhook_server(
-    bot: Bot, processor: UpdateProcessor, *, listen: str, port: int, path: str, secret: str | None
+    bot: Bot,
+    processor: UpdateProcessor,
+    *,
+    listen: str,
+    port: int,
+    path: str,
+    secret: str | None,
+    durable: GroupCommit | None = None,
 ) -> web.AppRunner:
     async def on_update(request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(SECRET_HEADER), secret):
@@ -31,6 +39,8 @@ async def start_webhook_server(
         except (ValueError, ValidationError):
             return web.Response(status=400)
         await processor.process(update)
+        if durable is not None:
+            await durable.sync()  # the answer confirms the update to Telegram
         return web.Response(status=200)
 
     async def health(request: web.Request) -> web.Response:

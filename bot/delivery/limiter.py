@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
+    # At most N sends in any P seconds, every chat together: Telegram's is about 30 a second
+    # (TELEGRAM_OVERALL_RATE; a bot with a raised limit may set more).
     overall: tuple[int, float] = (30, 1.0)
     private_burst: int = 3
     private_per_second: float = 1.0
@@ -91,6 +93,17 @@ class RateLimiter:
         if counts:
             waits.append(self._window(chat_id).wait(now))
         return max(0.0, *waits)
+
+    def room(self) -> tuple[int, float]:
+        """How many sends the overall limit (and a global pause) let through right now, and,
+        when none, the seconds until one will be."""
+        now = self.clock()
+        if self._global_pause > now:
+            return 0, self._global_pause - now
+        wait = self._overall.wait(now)
+        if wait > 0:
+            return 0, wait
+        return max(0, self._overall.limit - len(self._overall.stamps)), 0.0
 
     def record(self, chat_id: int, *, counts: bool = True) -> None:
         now = self.clock()

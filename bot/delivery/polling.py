@@ -1,41 +1,86 @@
-"""Long polling that confirms an update only after it was handled.
+"""Long polling that confirms an update only once it is stored, and handles it from there.
 
 Both libraries' own pollers confirm a batch (by asking for the next offset) as soon as it is
-queued, so a crash at that moment would lose those updates. Here the next getUpdates call, which
-is what confirms, is made only once the whole batch is handled; a crash before that means
-Telegram delivers the batch again and the core's update-id log makes the repeats no-ops. Within
-a batch, updates run concurrently (the adapter's ``handle`` keeps one person's updates in order)."""
+queued in memory, so a crash at that moment would lose those updates. Here each batch is written
+to the database (``incoming_updates``) and synced before the next getUpdates call confirms it; a
+crash before that means Telegram delivers the batch again (stored once), and a crash after it
+leaves the stored updates to be handled on start. The core's update-id log makes any update
+handled twice a no-op.
+
+Confirming only after handling, as this module did before, kept the bot from even seeing an
+update until it had handled every one fetched before it: in a burst, a person writing "disekap"
+waited behind the whole queue at Telegram (a minute in the crisis benchmark). Now batches are
+fetched as fast as Telegram gives them, up to ``BACKLOG_LIMIT`` waiting, and the backlog
+(bot/delivery/backlog.py) serves a person in danger first, everyone's updates in their order."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from bot.delivery.backlog import Backlog, urgent
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES: Sequence[str] = ("message", "callback_query")
 LONG_POLL = 10  # seconds Telegram holds an empty getUpdates open
+WORKERS = 32  # updates handled at once (different people)
+BACKLOG_LIMIT = 5_000  # updates fetched and waiting; beyond this Telegram keeps them
+FORGET_EVERY = 1.0  # seconds between removing handled updates from the database
+FULL_BATCH = 100  # getUpdates gives at most this many: a full batch means more are waiting
 U = TypeVar("U")
+Raw = Mapping[str, Any]  # an update as Telegram sent it (JSON)
+
+
+@dataclass(frozen=True)
+class Source(Generic[U]):
+    """What an adapter gives long polling, in its library's terms."""
+
+    # One getUpdates call: each update as Telegram sent it, and parsed by the library.
+    fetch: Callable[[int | None], Awaitable[Sequence[tuple[Raw, U]]]]
+    parse: Callable[[Raw], U]  # a stored update, after a restart
+    handle: Callable[[U], Awaitable[None]]
+    key: Callable[[U], Hashable | None]  # updates with the same key are handled in order
+    # Errors of fetch worth retrying; any other (a wrong token, another instance polling) ends
+    # polling: a person must act.
+    retryable: Callable[[Exception], bool]
 
 
 async def poll(
-    fetch: Callable[[int | None], Awaitable[Sequence[U]]],
-    handle: Callable[[U], Awaitable[None]],
-    update_id: Callable[[U], int],
+    source: Source[U],
+    inbox: Inbox,
     stop: asyncio.Event,
     *,
-    retryable: Callable[[Exception], bool],
+    durable: Callable[[], Awaitable[None]] | None = None,
+    workers: int = WORKERS,
+    limit: int = BACKLOG_LIMIT,
 ) -> None:
-    """``fetch(offset)`` is one getUpdates call; its errors that are ``retryable`` are retried
-    with backoff, any other (a wrong token, another instance polling) ends polling: a person
-    must act."""
+    """Polls until ``stop``; then the updates in hand are finished and the rest stay stored.
+    ``durable`` is awaited before a batch is confirmed: it must be on disk first
+    (bot/delivery/durable.py)."""
+    backlog: Backlog[U] = Backlog()
+    last = await _recover(source, inbox, backlog)
+    tasks = [asyncio.create_task(backlog.work(source.handle)) for _ in range(workers)]
     offset: int | None = None
     failures = 0
+    forgotten = time.monotonic()
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            fetch_task = asyncio.ensure_future(fetch(offset))
+            if time.monotonic() - forgotten >= FORGET_EVERY:
+                await _forget(inbox, backlog)
+                forgotten = time.monotonic()
+            if backlog.size >= limit:
+                await backlog.pause(False)
+                await asyncio.wait({stopping}, timeout=0.05)
+                continue
+            fetch_task = asyncio.ensure_future(source.fetch(offset))
             await asyncio.wait({fetch_task, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch_task.done():
                 fetch_task.cancel()
@@ -43,22 +88,82 @@ async def poll(
             try:
                 updates = fetch_task.result()
             except Exception as exc:
-                if not retryable(exc):
+                if not source.retryable(exc):
                     raise
+                await backlog.pause(False)
                 failures += 1
                 delay = min(30.0, 0.5 * 2**failures)
                 log.warning("getUpdates failed (%s), retrying in %.1fs", type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 continue
             failures = 0
-            if updates:
-                await handle_batch(handle, updates)
-                offset = update_id(updates[-1]) + 1
+            # While Telegram holds more, fetching them comes first: a person in danger among them
+            # is only seen once fetched (bot/delivery/backlog.py).
+            await backlog.pause(len(updates) >= FULL_BATCH)
+            if not updates:
+                continue
+            # Stored before: fetched again because the crash came before they were confirmed.
+            new = [(raw, update) for raw, update in updates if _update_id(raw) > last]
+            if new:
+                rows = [(_update_id(raw), json.dumps(raw, ensure_ascii=False)) for raw, _ in new]
+                try:
+                    await asyncio.to_thread(inbox.store, rows, datetime.now(UTC))
+                    if durable is not None:
+                        await durable()
+                except Exception:
+                    # Not confirmed: Telegram gives the batch again on the next call.
+                    log.exception("storing %d updates failed, fetching them again", len(rows))
+                    await asyncio.sleep(1.0)
+                    continue
+                for raw, update in new:
+                    await backlog.add(_update_id(raw), update, source.key(update), urgent(raw))
+                last = _update_id(new[-1][0])
+            offset = _update_id(updates[-1][0]) + 1
     finally:
         stopping.cancel()
+        await backlog.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await _forget(inbox, backlog)
+
+
+async def _recover(source: Source[U], inbox: Inbox, backlog: Backlog[U]) -> int:
+    """Queues the updates stored and not handled before a crash or a stop; the highest id."""
+    last = 0
+    unreadable = []
+    for update_id, payload in await asyncio.to_thread(inbox.pending):
+        last = max(last, update_id)
+        try:
+            raw = json.loads(payload)
+            update = source.parse(raw)
+        except Exception:
+            log.exception("stored update=%s cannot be read, dropped", update_id)
+            unreadable.append(update_id)
+            continue
+        await backlog.add(update_id, update, source.key(update), urgent(raw))
+    if unreadable:
+        await asyncio.to_thread(inbox.forget, unreadable)
+    if last:
+        log.info("%d stored updates to handle", backlog.size)
+    return last
+
+
+async def _forget(inbox: Inbox, backlog: Backlog[U]) -> None:
+    handled = backlog.take_handled()
+    if not handled:
+        return
+    try:
+        await asyncio.to_thread(inbox.forget, handled)
+    except Exception:
+        # They stay stored: handled again after a restart, as no-ops.
+        log.exception("removing %d handled updates failed", len(handled))
+
+
+def _update_id(raw: Raw) -> int:
+    return int(raw["update_id"])
 
 
 async def handle_batch(handle: Callable[[U], Awaitable[None]], updates: Sequence[U]) -> None:
+    """Handles ``updates`` at once, as the webhook does for concurrent requests (tests)."""
     # Tasks start in arrival order, which the per-person locks turn into per-person order.
     tasks = [asyncio.ensure_future(handle(u)) for u in updates]
     for result in await asyncio.gather(*tasks, return_exceptions=True):

@@ -1,11 +1,12 @@
-"""Long polling with python-telegram-bot's Bot, confirming offsets only after handling
+"""Long polling with python-telegram-bot's Bot, confirming a batch only once it is stored
 (bot/delivery/polling.py); python-telegram-bot's own Updater confirms a batch as soon as it is
-queued, so it is not used."""
+queued in memory, so it is not used."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from telegram import Update
@@ -13,25 +14,61 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.delivery import polling
+from bot.delivery.durable import GroupCommit
+from bot.ptb.request import GetUpdatesRequest
+from bot.ptb.translate import ordering_key
+from storage.inbox import Inbox
 
 # The application with whatever context types; this adapter uses none of them.
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-async def poll(app: AnyApp, stop: asyncio.Event) -> None:
-    async def fetch(offset: int | None) -> Sequence[Update]:
+async def poll(
+    app: AnyApp,
+    stop: asyncio.Event,
+    inbox: Inbox,
+    request: GetUpdatesRequest,
+    durable: GroupCommit | None = None,
+) -> None:
+    """``request`` is the application's getUpdates request, whose answers give the updates as
+    Telegram sent them."""
+
+    async def fetch(offset: int | None) -> Sequence[tuple[Mapping[str, Any], Update]]:
         updates: Sequence[Update] = await app.bot.get_updates(
             offset=offset,
             timeout=polling.LONG_POLL,
             allowed_updates=polling.ALLOWED_UPDATES,
             read_timeout=polling.LONG_POLL + 10,
         )
-        return updates
+        return _with_raw(updates, request.last_body)
+
+    def parse(raw: Mapping[str, Any]) -> Update:
+        update = Update.de_json(dict(raw), app.bot)
+        assert update is not None
+        return update
 
     async def handle(update: Update) -> None:
         await process(app, update)
 
-    await polling.poll(fetch, handle, lambda update: update.update_id, stop, retryable=_retryable)
+    source = polling.Source(fetch, parse, handle, ordering_key, _retryable)
+    await polling.poll(source, inbox, stop, durable=durable.sync if durable is not None else None)
+
+
+def _with_raw(updates: Sequence[Update], body: bytes) -> list[tuple[Mapping[str, Any], Update]]:
+    """Each parsed update with its JSON from the answer's body; python-telegram-bot's own JSON of
+    it if the two do not line up (they always should)."""
+    raws: list[Any] = []
+    if updates:
+        try:
+            raws = json.loads(body).get("result") or []
+        except (ValueError, AttributeError):
+            raws = []
+    if len(raws) != len(updates) or any(
+        not isinstance(raw, dict) or raw.get("update_id") != update.update_id
+        for raw, update in zip(raws, updates, strict=False)
+    ):
+        raws = [update.to_dict() for update in updates]
+    return list(zip(raws, updates, strict=True))
 
 
 def _retryable(exc: Exception) -> bool:

@@ -12,6 +12,7 @@ from telegram import BotCommand, Update
 from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.config import Settings
+from bot.delivery.durable import GroupCommit
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
@@ -20,14 +21,18 @@ from bot.delivery.webhook import webhook_path, webhook_url
 from bot.ptb.handler import UpdateHandler, log_error
 from bot.ptb.ordering import PerUserUpdateProcessor
 from bot.ptb.polling import AnyApp, poll
+from bot.ptb.request import AiohttpRequest, GetUpdatesRequest
 from bot.ptb.transport import PtbTransport
 from bot.ptb.webhook import start_webhook_server
 from bot.service import Helpline
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
+CONNECTIONS = 64  # to the Bot API at once: the sender's parallel chats plus button answers
 
 
-def build_application(settings: Settings) -> AnyApp:
+def build_application(settings: Settings, updates: GetUpdatesRequest | None = None) -> AnyApp:
+    """``updates``: the request for getUpdates, which long polling reads the raw answers of."""
     assert settings.telegram_bot_token
     base = settings.telegram_api_base_url.rstrip("/")
     builder = (
@@ -36,12 +41,13 @@ def build_application(settings: Settings) -> AnyApp:
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(PerUserUpdateProcessor())
-        # The sender and the handlers share one connection pool; the default of 1 would make
-        # every concurrent update queue behind the sender's requests.
-        .connection_pool_size(64)
-        .pool_timeout(10)
+        # aiohttp rather than httpx (bot/ptb/request.py). The sender and the handlers share one
+        # pool of connections; getUpdates, held open for seconds, has its own.
+        .request(AiohttpRequest(CONNECTIONS))
+        .get_updates_request(updates or GetUpdatesRequest())
     )
-    # No Updater: polling.poll and webhook.py confirm updates only once they are handled.
+    # No Updater: polling.poll confirms updates only once they are stored, webhook.py once they
+    # are handled.
     return builder.updater(None).build()
 
 
@@ -63,7 +69,8 @@ async def serve(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Opt in to python-telegram-bot's future timedelta periods instead of deprecation warnings.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    app = build_application(settings)
+    updates = GetUpdatesRequest()
+    app = build_application(settings, updates)
     async with app:  # initialize (getMe) ... shutdown
         sender = OutboxSender(PtbTransport(app.bot), engine, limiter)
         app.add_handler(TypeHandler(Update, UpdateHandler(helpline, sender, app.bot.id)))
@@ -74,17 +81,17 @@ async def serve(
         log.info("bot started (python-telegram-bot, %s)", "webhook" if webhook else "polling")
         try:
             if webhook:
-                await _webhook(app, settings, stop)
+                await _webhook(app, settings, stop, sender.durable)
             else:
                 await app.bot.delete_webhook()
-                await poll(app, stop)
+                await poll(app, stop, Inbox(engine), updates, sender.durable)
         finally:
             sender.stop()
             await sending
             await app.stop()
 
 
-async def _webhook(app: AnyApp, settings: Settings, stop: asyncio.Event) -> None:
+async def _webhook(app: AnyApp, settings: Settings, stop: asyncio.Event, durable: GroupCommit) -> None:
     url = webhook_url(settings)
     server = start_webhook_server(
         app,
@@ -92,6 +99,7 @@ async def _webhook(app: AnyApp, settings: Settings, stop: asyncio.Event) -> None
         port=settings.telegram_webhook_port,
         path=webhook_path(url),
         secret=settings.telegram_webhook_secret,
+        durable=durable,
     )
     try:
         await app.bot.set_webhook(

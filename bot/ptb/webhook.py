@@ -14,6 +14,7 @@ import tornado.httpserver
 import tornado.web
 from telegram import Update
 
+from bot.delivery.durable import GroupCommit
 from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches
 from bot.ptb.polling import AnyApp, process
 
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, app: AnyApp, secret: str | None) -> None:
-        self.app, self.secret = app, secret
+    def initialize(self, app: AnyApp, secret: str | None, durable: GroupCommit | None) -> None:
+        self.app, self.secret, self.durable = app, secret, durable
 
     async def post(self) -> None:
         if not secret_matches(self.request.headers.get(SECRET_HEADER), self.secret):
@@ -35,6 +36,8 @@ class _UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from exc
         if update is not None:
             await process(self.app, update)
+        if self.durable is not None:
+            await self.durable.sync()  # the answer confirms the update to Telegram
         self.set_status(HTTPStatus.OK)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -48,11 +51,17 @@ class _HealthHandler(tornado.web.RequestHandler):
 
 
 def start_webhook_server(
-    app: AnyApp, *, listen: str, port: int, path: str, secret: str | None
+    app: AnyApp,
+    *,
+    listen: str,
+    port: int,
+    path: str,
+    secret: str | None,
+    durable: GroupCommit | None = None,
 ) -> tornado.httpserver.HTTPServer:
     web = tornado.web.Application(
         [
-            (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret}),
+            (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret, "durable": durable}),
             (HEALTH_PATH, _HealthHandler),
         ],
         log_function=lambda handler: None,  # access logs would carry chat ids in query strings
