@@ -200,6 +200,9 @@ def run(
     for round_ in range(rounds):
         script = CONVERSATION if round_ == 0 else AGAIN
         for action in script:
+            # Checked before a step, so that a round finished just past the limit still counts.
+            if time.monotonic() > deadline:
+                break
             for person in people:
                 latency = person.act(action)
                 if len(latencies) % flush_every == flush_every - 1:
@@ -207,8 +210,6 @@ def run(
                     flush_commits(engine)  # a no-op unless the engine groups commits
                     latency += time.perf_counter() - began
                 latencies.append(latency)
-            if time.monotonic() > deadline:
-                break
         else:
             done += users
             continue
