@@ -257,10 +257,15 @@ def _results(answer: RegistryAnswer) -> list[Text]:
                 "It is not the official registry."
             )
         )
+    # With the sample loaded, "found in the official list" right under "this is not the official
+    # registry" would contradict itself for a reader in a hurry.
     if not answer.candidates:
-        lines.append(M("Not found in the official P3MI list."))
+        lines.append(M("Not found in the sample list.") if answer.is_sample
+                     else M("Not found in the official P3MI list."))
         return lines
-    if answer.updated_at:
+    if answer.is_sample:
+        lines.append(M("Found in the sample list:"))
+    elif answer.updated_at:
         lines.append(M("Found in the official P3MI list (updated {date}):", date=answer.updated_at))
     else:
         lines.append(M("Found in the official P3MI list:"))

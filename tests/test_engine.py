@@ -640,7 +640,8 @@ def test_check_found_active_shows_the_registry_entry() -> None:
     check_until_offer(chat)
     text = chat.text()
     assert "SAMPLE list" in text
-    assert "Found in the official P3MI list (updated 1 Oct 2026):" in text
+    # The sample never calls itself official, not even in the line under its own warning.
+    assert "Found in the sample list:" in text and "official P3MI" not in text
     assert (
         "PT Bintang Samudra Karya (CONTOH) — licence SIP3MI-T-0417 — ACTIVE, valid until 30 Jun 2027 "
         "— Malang, Jawa Timur"
@@ -648,6 +649,18 @@ def test_check_found_active_shows_the_registry_entry() -> None:
     assert "Warning" not in text
     assert choices(chat) == ["check", "no"]
     assert chat.state.step == "offer"
+
+
+def test_the_official_registry_is_named_with_its_date() -> None:
+    from datetime import date
+
+    from flows.check import _results
+    from flows.ports import RegistryAnswer
+
+    found = _results(RegistryAnswer((), date(2026, 10, 1), is_sample=False))
+    assert [getattr(line, "msgid", None) for line in found] == ["Not found in the official P3MI list."]
+    sample = _results(RegistryAnswer((), date(2026, 10, 1), is_sample=True))
+    assert getattr(sample[-1], "msgid", None) == "Not found in the sample list."
 
 
 def test_check_by_licence_number_is_exact() -> None:
@@ -670,7 +683,7 @@ def test_check_revoked_warns_and_offers_a_report() -> None:
 def test_check_not_found() -> None:
     chat = onboarded()
     check_until_offer(chat, "PT Tidak Terdaftar")
-    assert "Not found in the official P3MI list." in chat.text()
+    assert "Not found in the sample list." in chat.text()
     assert "Do not pay or hand over documents." in chat.text()
     assert "g.report_recruiter" in button_data(chat)
     assert chat.state.data["status"] == "not_found"
