@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import KP2MI_CHAT, PPA_CHAT, BotProcess, Person, cli, wait_polling
-from tests.e2e.test_worker_and_officer import REF, onboard
+from tests.e2e.test_worker_and_officer import onboard, reference_from
 from tests.fakebotapi.server import FakeBotApi
 
 ESCALATION_CHAT = -1001000000009
@@ -65,9 +65,7 @@ def test_untaken_urgent_report_is_escalated_once_even_across_a_restart(
         worker.tap("Malaysia")
         worker.expect("Polri")
         worker.tap("Send as URGENT report")
-        found = REF.search(worker.expect("Reference:")["text"])
-        assert found
-        ref = found.group(0)
+        ref = reference_from(worker)
         started = time.monotonic()
 
         # Nobody takes it: past the 2 s target the scheduler re-announces it to the owner.

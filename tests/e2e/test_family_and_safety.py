@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.e2e.conftest import KP2MI_CHAT, PPA_CHAT, STRANGER, BotProcess, Person, cli
-from tests.e2e.test_worker_and_officer import REF, file_tppo_report, onboard
+from tests.e2e.test_worker_and_officer import REF, file_tppo_report, onboard, reference_from
 from tests.fakebotapi.server import FakeBotApi
 
 FAMILY = 5201
@@ -46,9 +46,7 @@ def test_missing_relative_reported_by_family_with_photo(
     family.tap("Only through this chat")
     family.expect("Please check")
     family.tap("Send report")
-    found = REF.search(family.expect("Reference:")["text"])
-    assert found
-    ref = found.group(0)
+    ref = reference_from(family)
     # Missing relative with trafficking signs: KP2MI owns it, PPA-PPO gets a copy.
     Person(api, 0, KP2MI_CHAT).expect(ref)
     Person(api, 0, PPA_CHAT).expect(ref)

@@ -19,6 +19,13 @@ WORKER = 5101
 REF = re.compile(r"PMI-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
+def reference_from(person: Person) -> str:
+    """The ticket reference in the bot's confirmation that a report was sent."""
+    found = REF.search(person.expect("Reference:")["text"])
+    assert found
+    return found.group(0)
+
+
 def onboard(worker: Person) -> None:
     worker.say("/start")
     worker.expect("Pilih bahasa")
@@ -50,10 +57,7 @@ def file_tppo_report(worker: Person) -> str:
     worker.tap("Only through this chat")
     worker.expect("Please check")
     worker.tap("Send report")
-    done = worker.expect("Reference:")
-    found = REF.search(done["text"])
-    assert found
-    return found.group(0)
+    return reference_from(worker)
 
 
 def test_recruiter_check_and_trafficking_report_answered_and_closed(
