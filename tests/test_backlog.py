@@ -93,7 +93,7 @@ async def test_a_person_in_danger_goes_first_and_everyone_keeps_their_order() ->
 
 
 async def test_while_paused_only_people_in_danger_are_served() -> None:
-    backlog: Backlog[str] = Backlog()
+    backlog: Backlog[str] = Backlog(paused_workers=0)
     handled: list[str] = []
 
     async def handle(update: str) -> None:
@@ -112,6 +112,70 @@ async def test_while_paused_only_people_in_danger_are_served() -> None:
     await backlog.stop()
     await worker
     assert handled == ["b1", "b2", "a1"]
+
+
+async def test_while_paused_one_ordinary_update_at_a_time_and_danger_does_not_wait() -> None:
+    backlog: Backlog[str] = Backlog(paused_workers=1)
+    running: set[str] = set()
+    most = 0
+    handled: list[str] = []
+    release = asyncio.Event()
+
+    async def handle(update: str) -> None:
+        nonlocal most
+        running.add(update)
+        most = max(most, len({u for u in running if not u.startswith("x")}))
+        if update == "a1":
+            await release.wait()  # the one ordinary slot is held
+        await asyncio.sleep(0.001)
+        handled.append(update)
+        running.discard(update)
+
+    await backlog.pause(True)
+    workers = [asyncio.create_task(backlog.work(handle)) for _ in range(4)]
+    for number, person in enumerate("abcd"):
+        await backlog.add(number, f"{person}1", person, False)
+    await backlog.add(9, "x1", "x", True)  # danger words while the slot is taken
+    for _ in range(50):
+        await asyncio.sleep(0.001)
+    assert handled == ["x1"]  # served at once; b, c, d wait for a1's slot
+    release.set()
+    await drained(backlog)  # still paused: the freed slot passes to the next, one by one
+    await backlog.stop()
+    await asyncio.gather(*workers)
+    assert handled == ["x1", "a1", "b1", "c1", "d1"]
+    assert most == 1
+
+
+async def test_after_a_full_batch_the_next_fetch_does_not_wait(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long poll right after the last full batch held the paused backlog for 10 s with
+    # nothing left at Telegram (seen in the end-to-end benchmark).
+    monkeypatch.setattr(polling, "FULL_BATCH", 2)
+    handled: list[str] = []
+    waits: list[int] = []
+    telegram = FakeTelegram([message(10 + n, 7, f"A{n}") for n in range(4)], handled)
+
+    async def fetch(offset: int | None, wait: int) -> Sequence[tuple[Mapping[str, Any], str]]:
+        waits.append(wait)
+        return await telegram.fetch(offset, Inbox(engine))
+
+    async def handle(update: str) -> None:
+        handled.append(update)
+
+    stop = asyncio.Event()
+    source = polling.Source(fetch, lambda raw: str(raw["message"]["text"]), handle, person, lambda exc: False)
+    task = asyncio.create_task(polling.poll(source, Inbox(engine), stop, workers=2))
+    for _ in range(2000):
+        if len(handled) == 4 and len(waits) >= 4:
+            break
+        await asyncio.sleep(0.005)
+    stop.set()
+    await task
+    assert handled == ["A0", "A1", "A2", "A3"]
+    # Two full batches, then an empty answer asked for without waiting, then long polls again.
+    assert waits[:4] == [polling.LONG_POLL, 0, 0, polling.LONG_POLL]
 
 
 async def test_one_person_never_runs_twice_at_once() -> None:
@@ -166,7 +230,7 @@ async def run_polling(
 ) -> None:
     stop = asyncio.Event()
     source = polling.Source(
-        lambda offset: telegram.fetch(offset, inbox),
+        lambda offset, wait: telegram.fetch(offset, inbox),
         lambda raw: str(raw["message"]["text"]),
         handle,
         person,

@@ -57,10 +57,10 @@ async def poll(
     inbox: Inbox,
     durable: GroupCommit | None = None,
 ) -> None:
-    async def fetch(offset: int | None) -> list[tuple[Mapping[str, Any], Update]]:
+    async def fetch(offset: int | None, wait: int) -> list[tuple[Mapping[str, Any], Update]]:
         updates = await bot.get_updates(
             offset=offset,
-            timeout=polling.LONG_POLL,
+            timeout=wait,
             allowed_updates=list(polling.ALLOWED_UPDATES),
             request_timeout=polling.LONG_POLL + 10,
         )

@@ -24,6 +24,11 @@ from flows.menu import canonical
 log = logging.getLogger(__name__)
 U = TypeVar("U")
 EMERGENCY_BUTTON = f"{GLOBAL}.darurat"
+# Ordinary updates handled at once while fetching comes first. Not none: with Telegram 50 ms
+# away, fetching waits on the network most of the time and the CPU stood idle meanwhile (a
+# third of the end-to-end benchmark's time); one keeps it busy without slowing the fetching
+# that finds a person in danger (crisis benchmark, README, Performance).
+PAUSED_WORKERS = 1
 
 
 def urgent(raw: Mapping[str, Any]) -> bool:
@@ -52,10 +57,11 @@ class Backlog(Generic[U]):
     until that update is handled.
 
     ``pause`` holds back the ordinary people (not the urgent ones) while long polling drains
-    Telegram's queue: fetching and storing an update costs a tenth of handling it, and only what
-    was fetched can be looked at for danger words."""
+    Telegram's queue, but for ``paused_workers`` of them at a time: fetching and storing an update
+    costs a tenth of handling it, and only what was fetched can be looked at for danger words."""
 
-    def __init__(self) -> None:
+    def __init__(self, paused_workers: int = PAUSED_WORKERS) -> None:
+        self.paused_workers = paused_workers
         self._waiting: dict[Hashable, deque[tuple[int, U, bool]]] = {}
         # Ready people, once each: key -> urgent. The queues may hold stale entries (a person
         # moved up to urgent, or already served); ``_take`` skips them.
@@ -117,12 +123,15 @@ class Backlog(Generic[U]):
                 self.handled.append(update_id)
                 if self._waiting[person]:
                     self._make_ready(person)
-                    self._work.notify()
                 else:
                     del self._waiting[person]
+                # A slot kept for while paused may have freed, even when this person is done.
+                self._work.notify()
 
     def _may_start(self) -> bool:
-        return self._stopping or self._urgent_ready > 0 or (not self._paused and bool(self._ready))
+        if self._stopping or self._urgent_ready > 0:
+            return True
+        return bool(self._ready) and (not self._paused or len(self._busy) < self.paused_workers)
 
     def _make_ready(self, person: Hashable) -> None:
         is_urgent = any(flag for _, _, flag in self._waiting[person])

@@ -42,8 +42,9 @@ Raw = Mapping[str, Any]  # an update as Telegram sent it (JSON)
 class Source(Generic[U]):
     """What an adapter gives long polling, in its library's terms."""
 
-    # One getUpdates call: each update as Telegram sent it, and parsed by the library.
-    fetch: Callable[[int | None], Awaitable[Sequence[tuple[Raw, U]]]]
+    # One getUpdates call (offset, seconds Telegram may hold it open when there is nothing):
+    # each update as Telegram sent it, and parsed by the library.
+    fetch: Callable[[int | None, int], Awaitable[Sequence[tuple[Raw, U]]]]
     parse: Callable[[Raw], U]  # a stored update, after a restart
     handle: Callable[[U], Awaitable[None]]
     key: Callable[[U], Hashable | None]  # updates with the same key are handled in order
@@ -69,6 +70,7 @@ async def poll(
     tasks = [asyncio.create_task(backlog.work(source.handle)) for _ in range(workers)]
     offset: int | None = None
     failures = 0
+    more = False  # the last batch was full: Telegram likely holds more
     forgotten = time.monotonic()
     stopping = asyncio.create_task(stop.wait())
     try:
@@ -80,7 +82,9 @@ async def poll(
                 await backlog.pause(False)
                 await asyncio.wait({stopping}, timeout=0.05)
                 continue
-            fetch_task = asyncio.ensure_future(source.fetch(offset))
+            # After a full batch, asking without waiting: when it was exactly the last one, a
+            # long poll would hold the paused backlog for LONG_POLL seconds with nothing to fetch.
+            fetch_task = asyncio.ensure_future(source.fetch(offset, 0 if more else LONG_POLL))
             await asyncio.wait({fetch_task, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch_task.done():
                 fetch_task.cancel()
@@ -91,6 +95,7 @@ async def poll(
                 if not source.retryable(exc):
                     raise
                 await backlog.pause(False)
+                more = False
                 failures += 1
                 delay = min(30.0, 0.5 * 2**failures)
                 log.warning("getUpdates failed (%s), retrying in %.1fs", type(exc).__name__, delay)
@@ -99,7 +104,8 @@ async def poll(
             failures = 0
             # While Telegram holds more, fetching them comes first: a person in danger among them
             # is only seen once fetched (bot/delivery/backlog.py).
-            await backlog.pause(len(updates) >= FULL_BATCH)
+            more = len(updates) >= FULL_BATCH
+            await backlog.pause(more)
             if not updates:
                 continue
             # Stored before: fetched again because the crash came before they were confirmed.

@@ -33,10 +33,10 @@ async def poll(
     """``request`` is the application's getUpdates request, whose answers give the updates as
     Telegram sent them."""
 
-    async def fetch(offset: int | None) -> Sequence[tuple[Mapping[str, Any], Update]]:
+    async def fetch(offset: int | None, wait: int) -> Sequence[tuple[Mapping[str, Any], Update]]:
         updates: Sequence[Update] = await app.bot.get_updates(
             offset=offset,
-            timeout=polling.LONG_POLL,
+            timeout=wait,
             allowed_updates=polling.ALLOWED_UPDATES,
             read_timeout=polling.LONG_POLL + 10,
         )
