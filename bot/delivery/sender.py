@@ -19,13 +19,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
+from bot.delivery.batched import Batched
 from bot.delivery.durable import GroupCommit
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.split import split_text
@@ -102,6 +103,8 @@ class OutboxSender:
         self._stopping = False
         self._next_prune = 0.0  # monotonic time
         self._full_round = False  # the last round sent a whole claim: there may be more
+        # Outcomes of sends made at about the same time are recorded in one transaction.
+        self._records: Batched[tuple[Job, Outcome]] = Batched(self._record_all)
 
     def wake(self) -> None:
         """Something was queued: send it now rather than at the next poll."""
@@ -227,7 +230,7 @@ class OutboxSender:
                 self._unrecorded[chat_id] = self._unrecorded.get(chat_id, 0) + 1
                 try:
                     outcome = await self._attempt(job)
-                    await asyncio.to_thread(self._record, job, outcome)
+                    await self._records.submit((job, outcome))
                 finally:
                     await self._done_recording(chat_id)
                 if outcome.retry_in is not None:
@@ -386,28 +389,33 @@ class OutboxSender:
         with UnitOfWork(self.db) as uow:
             return card_message_id(uow.session, chat_id, ref)
 
-    def _record(self, job: Job, outcome: Outcome) -> None:
+    def _record_all(self, done: Sequence[tuple[Job, Outcome]]) -> None:
         now = self.clock()
-        m = job.message
         with UnitOfWork(self.db) as uow:
-            if outcome.cleared:
-                uow.outbox.mark_sent(job.id, None, now)
-            elif outcome.sent_ids:
-                uow.outbox.mark_sent(job.id, outcome.sent_ids[-1], now)
-                if m.chat_id > 0 and not m.edit_card:
-                    # Every part of a split message, so that /hapus can delete them all.
-                    uow.deletable.add(m.chat_id, outcome.sent_ids, now)
-                purpose = "card" if m.edit_card else m.link
-                if purpose and m.ticket_ref:
-                    for message_id in outcome.sent_ids:
-                        uow.links.add(m.chat_id, message_id, m.ticket_ref, purpose)
-            elif outcome.failed is not None:
-                uow.outbox.mark_failed(job.id, outcome.failed, now)
-                if outcome.blocked:
-                    uow.users.mark_blocked(m.chat_id, now)
-            elif outcome.retry_in is not None:
-                uow.outbox.retry_later(job.id, now + timedelta(seconds=outcome.retry_in), outcome.error)
+            for job, outcome in done:
+                self._record(uow, job, outcome, now)
             uow.commit()
+
+    @staticmethod
+    def _record(uow: UnitOfWork, job: Job, outcome: Outcome, now: datetime) -> None:
+        m = job.message
+        if outcome.cleared:
+            uow.outbox.mark_sent(job.id, None, now)
+        elif outcome.sent_ids:
+            uow.outbox.mark_sent(job.id, outcome.sent_ids[-1], now)
+            if m.chat_id > 0 and not m.edit_card:
+                # Every part of a split message, so that /hapus can delete them all.
+                uow.deletable.add(m.chat_id, outcome.sent_ids, now)
+            purpose = "card" if m.edit_card else m.link
+            if purpose and m.ticket_ref:
+                for message_id in outcome.sent_ids:
+                    uow.links.add(m.chat_id, message_id, m.ticket_ref, purpose)
+        elif outcome.failed is not None:
+            uow.outbox.mark_failed(job.id, outcome.failed, now)
+            if outcome.blocked:
+                uow.users.mark_blocked(m.chat_id, now)
+        elif outcome.retry_in is not None:
+            uow.outbox.retry_later(job.id, now + timedelta(seconds=outcome.retry_in), outcome.error)
 
 
 def _rid(row: OutboxRow) -> int:
