@@ -18,6 +18,8 @@ from storage.tables import DeletableMessageRow
 
 __all__ = ["DELETABLE_FOR", "DeletableMessages"]
 _TABLE = DeletableMessageRow.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+# Run for every message in and out, so built once (see storage/outbox.py).
+_ADD = insert(_TABLE)
 
 
 class DeletableMessages:
@@ -30,7 +32,7 @@ class DeletableMessages:
         if not message_ids:
             return
         self.session.execute(
-            insert(_TABLE),
+            _ADD,
             [{"chat_id": chat_id, "message_id": m, "sent_at": sent_at} for m in message_ids],
         )
 

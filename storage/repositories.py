@@ -10,10 +10,9 @@ import functools
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Table, bindparam, delete, insert, or_, update
+from sqlalchemy import CursorResult, Insert, Table, bindparam, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.errors import ConcurrentUpdate
@@ -85,17 +84,27 @@ class UserRepository:
         user = self.get(telegram_id)
         if user is not None:
             return user
-        user = UserRow(telegram_id=telegram_id, created_at=now)
-        try:
-            with self.session.begin_nested():
-                self.session.add(user)
-                self.session.flush()
-        except IntegrityError:
-            # Two first messages of a new user handled at once by two processes.
-            existing = self.get(telegram_id)
-            if existing is None:
-                raise
-            return existing
+        # INSERT ... ON CONFLICT DO NOTHING, then read: right when two first messages of a new
+        # user are handled at once by two processes, without the savepoint and ORM flush that
+        # made a first message cost twice a later one. Every column given: no model defaults.
+        _insert_unless_present(
+            self.session,
+            UserRow,
+            telegram_id=telegram_id,
+            lang="id",
+            role=None,
+            country=None,
+            consent_version=None,
+            consent_at=None,
+            consent_lang=None,
+            consent_scope=None,
+            blocked_at=None,
+            created_at=now,
+            erased_at=None,
+        )
+        user = self.get(telegram_id)
+        if user is None:  # cannot happen: inserted or already there, in this transaction
+            raise RuntimeError("user row missing after insert")
         return user
 
     def record_consent(self, user: UserRow, version: str, lang: str, scope: str, at: datetime) -> None:
@@ -175,15 +184,11 @@ class ConversationRepository:
         Raises ConcurrentUpdate otherwise."""
         text = dump_json(state)
         if expected_version == 0:
-            try:
-                with self.session.begin_nested():
-                    self.session.exec(
-                        insert(ConversationRow).values(user_id=user_id, state=text, version=1, updated_at=now)
-                    )
-            except IntegrityError as exc:
-                if self.load(user_id)[1] == 0:
-                    raise  # not a race: the user does not exist
-                raise ConcurrentUpdate(f"conversation of user {user_id} was created") from exc
+            # ON CONFLICT DO NOTHING rather than a savepoint around an INSERT (as for users).
+            if not _insert_unless_present(
+                self.session, ConversationRow, user_id=user_id, state=text, version=1, updated_at=now
+            ):
+                raise ConcurrentUpdate(f"conversation of user {user_id} was created")
             return 1
         # On the table, so no ORM machinery: conversations are read as columns, never as rows
         # that would need synchronising (the model statement said synchronize_session=False).
