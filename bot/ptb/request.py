@@ -11,6 +11,7 @@ and raises its own errors (``TimedOut``, ``NetworkError``), exactly as with http
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -42,6 +43,8 @@ class AiohttpRequest(BaseRequest):
         self._connect, self._pool = connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[tuple[str, str], str | None] = {}
+        self._headers = {"User-Agent": self.USER_AGENT}
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,23 +82,28 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=None if read is None else max(read, write or 0.0),
         )
-        data: aiohttp.FormData | dict[str, str] | None = None
+        data: aiohttp.FormData | bytes | None = None
+        headers = self._headers
         if request_data is not None:
             files = request_data.multipart_data
-            data = request_data.json_parameters
             if files:
                 form = aiohttp.FormData()
-                for name, value in data.items():
+                for name, value in request_data.json_parameters.items():
                     form.add_field(name, value)
                 for name, (filename, content, mime) in files.items():
                     form.add_field(name, content, filename=filename, content_type=mime)
                 data = form
+            else:
+                # A JSON body, which the Bot API takes as well as a form: aiohttp's form encoding
+                # (urlencode, quote_plus in pure Python) was 3% of the bot's CPU.
+                body = json.dumps(request_data.parameters, ensure_ascii=False)
+                data, headers = body.encode(), self._json_headers
         try:
             async with self._session.request(
                 method,
                 url,
                 data=data,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=headers,
                 timeout=timeout,
                 proxy=self._proxy(url),
             ) as response:
