@@ -33,7 +33,7 @@ async def test_items_asked_for_together_are_written_together_in_order() -> None:
     assert batches == [[0], [1, 2, 3, 4, 5]]
 
 
-async def test_a_failed_write_fails_every_item_of_its_batch_and_the_next_batch_still_runs() -> None:
+async def test_a_failed_batch_is_written_item_by_item_and_only_the_bad_item_fails() -> None:
     calls: list[list[str]] = []
 
     def write(items: Sequence[str]) -> None:
@@ -42,10 +42,14 @@ async def test_a_failed_write_fails_every_item_of_its_batch_and_the_next_batch_s
             raise RuntimeError("database is locked")
 
     batched: Batched[str] = Batched(write)
-    results = await asyncio.gather(batched.submit("bad"), batched.submit("ok"), return_exceptions=True)
-    assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+    results = await asyncio.gather(
+        batched.submit("ok1"), batched.submit("bad"), batched.submit("ok2"), return_exceptions=True
+    )
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], RuntimeError)
+    assert calls == [["ok1", "bad", "ok2"], ["ok1"], ["bad"], ["ok2"]]
     await batched.submit("later")
-    assert calls == [["bad", "ok"], ["later"]]
+    assert calls[-1] == ["later"]
 
 
 async def test_a_cancelled_caller_does_not_stop_the_others() -> None:

@@ -5,7 +5,8 @@ The sender records every message it sent (its Telegram id, the links replies nee
 deletes). One transaction per message cost a BEGIN, a COMMIT and a thread hop each: with SQLite
 the writers queued for its single write lock, and recording took a sixth of the bot's CPU in the
 end-to-end benchmark (README, Performance). A caller still returns only once its own item is
-committed, so nothing is treated as recorded before it is."""
+committed, so nothing is treated as recorded before it is. When a batch fails, its items are
+written one by one, so only what cannot be written fails."""
 
 from __future__ import annotations
 
@@ -41,8 +42,18 @@ class Batched(Generic[T]):
                 try:
                     await asyncio.to_thread(self._write, [item for item, _ in batch])
                 except Exception as exc:
-                    for _, waiting in batch:
-                        _settle(waiting, exc)
+                    if len(batch) == 1:
+                        _settle(batch[0][1], exc)
+                        continue
+                    # One bad item must not fail the others (a send not recorded is sent again):
+                    # each is written on its own, as before batching.
+                    for item, waiting in batch:
+                        try:
+                            await asyncio.to_thread(self._write, [item])
+                        except Exception as one:
+                            _settle(waiting, one)
+                        else:
+                            _settle(waiting, None)
                 else:
                     for _, waiting in batch:
                         _settle(waiting, None)
