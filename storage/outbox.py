@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Update, bindparam, func, insert, update
+from sqlalchemy import Row, Select, Update, bindparam, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.tables import OUTBOX_KINDS, OutboxRow, dump_json
 
 ERROR_LENGTH = 300
+Q = TypeVar("Q", bound="Select[Any]")  # a SELECT of the outbox, of rows or of models
 _OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
 # Run for every update and every message sent, so built once (SQLAlchemy then computes their
 # cache keys once), on the table: building an ORM UPDATE and evaluating it against the session
@@ -121,19 +122,31 @@ class OutboxRepository:
 
         On PostgreSQL the rows stay locked for the sender's transaction and other senders skip
         them, so several bot processes do not send the same message."""
-        return list(
-            self.session.exec(
-                select(OutboxRow)
-                .where(
-                    col(OutboxRow.sent_at).is_(None),
-                    col(OutboxRow.failed_at).is_(None),
-                    col(OutboxRow.not_before) <= now,
-                )
-                .order_by(col(OutboxRow.priority), col(OutboxRow.id))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+        return list(self.session.exec(_due(select(OutboxRow), now, limit)))
+
+    def claim(
+        self, now: datetime, limit: int, lease_until: datetime, skip_chats: Sequence[int] = ()
+    ) -> list[Row[Any]]:
+        """The messages ``due`` would give, as plain rows (id, attempts, chat_id, priority, kind,
+        ticket_ref, payload), leased until ``lease_until`` so that other senders leave them
+        alone after this transaction. ``skip_chats``: chats waiting for their rate limit, which
+        would otherwise fill every claim and starve the rest of the queue.
+
+        On the table, not the model: the rows are read once and never kept in the session, and an
+        ORM UPDATE of the lease walked the session's claimed rows to keep them in step (4% of the
+        bot's CPU in the end-to-end benchmark)."""
+        columns = (
+            _OUTBOX.c[name]
+            for name in ("id", "attempts", "chat_id", "priority", "kind", "ticket_ref", "payload")
         )
+        rows = list(self.session.execute(_due(select(*columns), now, limit, skip_chats)))
+        if rows:
+            self.lease([row.id for row in rows], lease_until)
+        return rows
+
+    def lease(self, outbox_ids: Sequence[int], until: datetime) -> None:
+        """Keep these messages from every sender until ``until`` (now: due again at once)."""
+        self.session.execute(update(_OUTBOX).where(_OUTBOX.c.id.in_(outbox_ids)).values(not_before=until))
 
     def _set(self, outbox_id: int, **values: Any) -> None:
         # On the table: rows of the outbox are never kept in a session while their state changes.
@@ -167,3 +180,12 @@ class OutboxRepository:
                 col(OutboxRow.sent_at).is_(None), col(OutboxRow.failed_at).is_(None)
             )
         ).one()
+
+
+def _due(query: Q, now: datetime, limit: int, skip_chats: Sequence[int] = ()) -> Q:
+    query = query.where(
+        _OUTBOX.c.sent_at.is_(None), _OUTBOX.c.failed_at.is_(None), _OUTBOX.c.not_before <= now
+    )
+    if skip_chats:
+        query = query.where(_OUTBOX.c.chat_id.not_in(skip_chats))
+    return query.order_by(_OUTBOX.c.priority, _OUTBOX.c.id).limit(limit).with_for_update(skip_locked=True)

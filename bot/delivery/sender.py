@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Engine
 
 from bot.delivery.batched import Batched
 from bot.delivery.durable import GroupCommit
@@ -33,7 +33,7 @@ from bot.delivery.transport import Blocked, FloodWait, Rejected, Transient, Tran
 from bot.links import card_message_id
 from bot.outgoing import Outgoing
 from storage.deletable import DELETABLE_FOR
-from storage.tables import OutboxRow, load_json
+from storage.tables import load_json
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,6 @@ DELETE_BATCH = 100  # deleteMessages takes 1-100 ids
 # this close to Telegram's 48 hours is left alone rather than fail a whole batch.
 DELETE_MARGIN = timedelta(minutes=10)
 PRUNE_EVERY = 600.0  # seconds between forgetting ids too old to delete
-_O: Table = OutboxRow.__table__  # type: ignore[attr-defined]  # SQLModel leaves it untyped
 
 
 def utcnow() -> datetime:
@@ -175,50 +174,22 @@ class OutboxSender:
         runs out and another sender sends the message."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
-            # On the table, not the model: the rows are read once and never kept in the session,
-            # and an ORM UPDATE of the lease then walked the session's claimed rows to keep them
-            # in step (4% of the bot's CPU in the end-to-end benchmark).
-            query = (
-                select(
-                    _O.c.id,
-                    _O.c.attempts,
-                    _O.c.chat_id,
-                    _O.c.priority,
-                    _O.c.kind,
-                    _O.c.ticket_ref,
-                    _O.c.payload,
-                )
-                .where(_O.c.sent_at.is_(None), _O.c.failed_at.is_(None), _O.c.not_before <= now)
-                .order_by(_O.c.priority, _O.c.id)
-                .limit(limit or self.batch)
-                .with_for_update(skip_locked=True)
-            )
-            if skip_chats:
-                # Chats waiting for their rate limit would otherwise fill every batch and starve
-                # the rest of the queue behind them.
-                query = query.where(_O.c.chat_id.not_in(skip_chats))
-            jobs = [
-                Job(
-                    r.id,
-                    r.attempts,
-                    Outgoing.from_payload(r.chat_id, r.priority, r.kind, r.ticket_ref, load_json(r.payload)),
-                )
-                for r in uow.session.execute(query)
-            ]
-            if jobs:
-                self._set_not_before(uow, [j.id for j in jobs], now + LEASE)
+            rows = uow.outbox.claim(now, limit or self.batch, now + LEASE, skip_chats)
             uow.commit()
-            return jobs
+        return [
+            Job(
+                r.id,
+                r.attempts,
+                Outgoing.from_payload(r.chat_id, r.priority, r.kind, r.ticket_ref, load_json(r.payload)),
+            )
+            for r in rows
+        ]
 
     def _release(self, job_ids: list[int]) -> None:
         """Messages claimed but not tried (their chat had to wait) are due again at once."""
         with UnitOfWork(self.db) as uow:
-            self._set_not_before(uow, job_ids, self.clock())
+            uow.outbox.lease(job_ids, self.clock())
             uow.commit()
-
-    @staticmethod
-    def _set_not_before(uow: UnitOfWork, job_ids: list[int], when: datetime) -> None:
-        uow.session.execute(update(_O).where(_O.c.id.in_(job_ids)).values(not_before=when))
 
     async def _send_chat(self, chat_id: int, jobs: list[Job]) -> tuple[int, list[int]]:
         """Sends one chat's messages in order; returns how many went out and the ids of those
