@@ -86,22 +86,10 @@ class UserRepository:
             return user
         # INSERT ... ON CONFLICT DO NOTHING, then read: right when two first messages of a new
         # user are handled at once by two processes, without the savepoint and ORM flush that
-        # made a first message cost twice a later one. Every column given: no model defaults.
-        _insert_unless_present(
-            self.session,
-            UserRow,
-            telegram_id=telegram_id,
-            lang="id",
-            role=None,
-            country=None,
-            consent_version=None,
-            consent_at=None,
-            consent_lang=None,
-            consent_scope=None,
-            blocked_at=None,
-            created_at=now,
-            erased_at=None,
-        )
+        # made a first message cost twice a later one. The model gives every column its default
+        # (a Core INSERT applies none); the id is the database's.
+        row = UserRow(telegram_id=telegram_id, created_at=now).model_dump(exclude={"id"})
+        _insert_unless_present(self.session, UserRow, **row)
         user = self.get(telegram_id)
         if user is None:  # cannot happen: inserted or already there, in this transaction
             raise RuntimeError("user row missing after insert")
