@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.i18n import renderer
 from bot.outgoing import PRIORITY, Outgoing, render_reply
 from bot.privacy import Flood, FloodGuard, clean_incoming, clean_text, protect
+from bot.understanding import Understanding
 from flows.contacts import Contacts
 from flows.engine import step
 from flows.events import (
@@ -95,6 +96,7 @@ class Helpline:
         data = settings.helpline_data_dir
         self.contacts = Contacts.from_dict(load_json(data / "contacts.json"))
         self.routing = RoutingTable.from_dict(load_json(data / "routing.json"))
+        self.understand = Understanding.from_file(data / "countries.json")
         self.sla = settings.sla()
         self.staff_chats = settings.staff_chats()
         self.chat_agency = {chat: agency for agency, chat in self.staff_chats.items()}
@@ -164,6 +166,7 @@ class Helpline:
                 tickets=DbTicketReader(uow.session, _id(user)),
                 contacts=self.contacts,
                 routing=self.routing,
+                understand=self.understand,
             )
             result = step(state, incoming, ctx)
             out: list[Outgoing] = []
@@ -211,8 +214,18 @@ class Helpline:
             uow.tickets.add_message(found, "reporter", event.text, now, evidence=event.evidence)
             if found.status == "waiting":
                 uow.tickets.set_status(found.ref, "taken" if found.taken_by else "open", now)
-            uow.audit.record(found.id, "reporter", "reporter_message", {}, now)
-            out += self._to_staff(uow, found, M("Reporter wrote: {text}", text=event.text or "📎"))
+            uow.audit.record(found.id, "reporter", "reporter_message",
+                             {"danger": True} if event.danger else {}, now)
+            wrote = M("Reporter wrote: {text}", text=event.text or "📎")
+            if event.danger:
+                # Words of danger in the thread: the ticket becomes urgent and its owner is
+                # alerted under the card at once, as for a "Not OK" check-in.
+                out += care.alarm(self, uow, found, "danger_words", M(
+                    "🔴 {ref}: the reporter wrote words of danger: {text}", ref=found.ref,
+                    text=event.text or "📎"), now)
+                out += self._to_staff(uow, found, wrote, exclude=found.owner)
+            else:
+                out += self._to_staff(uow, found, wrote)
         elif isinstance(event, DataErasureRequested):
             self._erase(uow, user, now, out)
             return True
@@ -315,9 +328,10 @@ class Helpline:
             uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
             care.officer_answered(uow, ticket, now)
             uow.audit.record(ticket.id, f"staff:{staff.id}", "answered", {}, now)
-            msg = self._to_reporter(uow, ticket, M("Officer {agency}: {text}",
-                                                   agency=AGENCY_NAMES[agency],
-                                                   text=text.strip()), link="agency_answer")
+            msg = self._to_reporter(uow, ticket, (
+                M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
+                M("To answer, just write here."),
+            ), link="agency_answer")
             out = [msg] if msg.chat_id else []
             self._queue(uow, out, now)
             uow.commit()
@@ -411,12 +425,13 @@ class Helpline:
             taken_at=ticket.taken_at, evidence_count=len(uow.tickets.evidence(_tid(ticket))),
         )
 
-    def _to_staff(self, uow: UnitOfWork, ticket: TicketRow, text: Msg) -> list[Outgoing]:
+    def _to_staff(self, uow: UnitOfWork, ticket: TicketRow, text: Msg,
+                  exclude: str | None = None) -> list[Outgoing]:
         render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
         out = []
         for agency in (ticket.owner, *uow.tickets.copies(_tid(ticket))):
             chat = self.staff_chats.get(agency)
-            if chat is not None:
+            if chat is not None and agency != exclude:
                 out.append(Outgoing(chat, render.lines((M("{ref}:", ref=ticket.ref), text)),
                                     kind="notice", ticket_ref=ticket.ref, reply_to_card=True))
         return out
@@ -429,8 +444,8 @@ class Helpline:
         if user is None:
             return Outgoing(0, "")
         render = renderer(user.lang or ticket.lang, self.fmt)  # type: ignore[arg-type]
-        return Outgoing(user.telegram_id, render.text(text), kind="notice",
-                        ticket_ref=ticket.ref, link=link)
+        rendered = render.lines(list(text)) if isinstance(text, tuple) else render.text(text)
+        return Outgoing(user.telegram_id, rendered, kind="notice", ticket_ref=ticket.ref, link=link)
 
     def _slow_down(self, telegram_id: int, now: datetime) -> list[Outgoing]:
         """The one answer to a flood, in the person's language; nothing else is touched."""

@@ -6,6 +6,8 @@ answer that is the warning sign."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flows.conversation import Handler, Turn, global_button
 from flows.ports import Recruiter, RegistryAnswer
 from flows.steps import Option
@@ -46,9 +48,9 @@ QUESTIONS: tuple[tuple[str, Msg, bool, str], ...] = (
         NO.id,
     ),
 )
-CHECK_OFFER = Option("check", M("Yes, check my offer"))
-NO_THANKS = Option("no", M("No, thank you"))
-NONE_OF_THESE = Option("none", M("None of these"))
+CHECK_OFFER = Option("check", M("Yes, check my offer"), means="yes")
+NO_THANKS = Option("no", M("No, thank you"), means="no")
+NONE_OF_THESE = Option("none", M("None of these"), means="no")
 REPORT_IT = global_button("report_recruiter", M("Report this recruiter"))
 
 
@@ -105,6 +107,17 @@ class Check(Handler):
                 question,
                 buttons=t.options([YES, NO], 2),
             )
+
+    def options_shown(self, t: Turn) -> Sequence[Option]:
+        step = t.st.step or "query"
+        if step == "pick":
+            named = [Option(str(i), str(c["name"])) for i, c in enumerate(t.st.data["candidates"])]
+            return [*named, NONE_OF_THESE]
+        if step == "offer":
+            return [CHECK_OFFER, NO_THANKS]
+        if step.startswith("q"):
+            return [YES, NO]
+        return ()
 
     def on_text(self, t: Turn, text: str) -> None:
         if t.st.step != "query":

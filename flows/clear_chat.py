@@ -5,6 +5,7 @@ chat itself stays in the person's chat list until they delete it, which the prom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from flows.conversation import Handler, Turn, global_button
@@ -18,8 +19,12 @@ DELETABLE_FOR = timedelta(hours=48)
 
 class ClearChat(Handler):
     flow_id = "clear_chat"
-    YES = Option("clear", M("Yes, delete the messages"))
-    NO = Option("keep", M("No, keep them"))
+    may_pass = False
+    YES = Option("clear", M("Yes, delete the messages"), means="yes")
+    NO = Option("keep", M("No, keep them"), means="no")
+
+    def options_shown(self, t: Turn) -> Sequence[Option]:
+        return (self.YES, self.NO)
 
     def start(self, t: Turn) -> None:
         t.st.clear_flow()

@@ -6,7 +6,7 @@ from flows.steps import Ask, Branch, Choose, Collect, Next, Option, Step
 from flows.text import M
 from flows.vocab import COUNTRIES
 
-SKIP = Option("skip", M("Skip"))
+SKIP = Option("skip", M("Skip"), means="no")
 
 
 def where_what_contact(after_country: Next) -> tuple[Step, ...]:
@@ -19,6 +19,7 @@ def where_what_contact(after_country: Next) -> tuple[Step, ...]:
             "country",
             Branch("country", {"other": "country_other"}, after_country),
             columns=2,
+            countries=True,
         ),
         Ask(
             "country_other",
@@ -27,6 +28,7 @@ def where_what_contact(after_country: Next) -> tuple[Step, ...]:
             after_country,
             kind="short",
             max_len=100,
+            country=True,
         ),
         Ask(
             "city",
@@ -47,7 +49,6 @@ def where_what_contact(after_country: Next) -> tuple[Step, ...]:
             "description",
             "evidence",
             accepts_files=True,
-            max_len=4000,
         ),
         Collect(
             "evidence",

@@ -15,6 +15,7 @@ SERVICES = (
     "emergency",
     "foreign_worker_hotline",
     "immigration",
+    "tourist_police",
     "polri",
     "kp2mi_tollfree",
     "kp2mi_abroad",

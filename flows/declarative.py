@@ -3,30 +3,37 @@ and opens the ticket on confirmation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from flows.checkin import offer
-from flows.conversation import Handler, Turn, global_button
-from flows.events import Evidence, TicketOpened
+from flows.conversation import Handler, Turn, global_button, keep_note
+from flows.emergency import show_emergency
+from flows.events import TicketOpened
 from flows.incoming import AttachmentIn, ContactIn, LocationIn
 from flows.replies import Urgency
 from flows.steps import END, Ask, Choose, Collect, Confirm, Flow, Option, Step, resolve
-from flows.text import M, Msg, Text
+from flows.text import M, Text
+from flows.thread import BURST, remember
 from flows.tickets import build_ticket
 from flows.vocab import AGENCY_NAMES, category_label, country_label
 
 MAX_EVIDENCE = 10
+SUMMARY_STORY = 600  # characters of the story the person sees again before sending
 MIN_PHONE_DIGITS = 6
 SEND = Option("send", M("Send report"))
 EDIT = Option("edit", M("Edit"))
 CANCEL = Option("cancel", M("Cancel"))
 DONE = Option("done", M("Done"))
-SEND_NOW = Option("later", M("I will send them now"))
-SKIP = Option("skip", M("Skip"))
+SEND_NOW = Option("later", M("I will send them now"), means="yes")
+SKIP = Option("skip", M("Skip"), means="no")
 
 
 class FlowHandler(Handler):
+    keeps_notes = True
+
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self.flow_id = flow.id
@@ -35,8 +42,21 @@ class FlowHandler(Handler):
     def start(self, t: Turn, prefill: dict[str, Any] | None = None) -> None:
         t.st.flow, t.st.step, t.st.data = self.flow.id, self.flow.start, dict(prefill or {})
         t.st.paused = None
-        t.next_question()
-        self.prompt(t)
+        self._go(t, self.flow.start)
+
+    def options_shown(self, t: Turn) -> Sequence[Option]:
+        step = self.current(t)
+        if isinstance(step, Choose):
+            return step.options
+        if isinstance(step, Ask):
+            return (step.skip,) if step.skip else ()
+        if isinstance(step, Collect):
+            return (DONE,) if t.st.data.get(step.field) else (SEND_NOW, SKIP)
+        return (SEND, EDIT, CANCEL)
+
+    def resume(self, t: Turn) -> None:
+        # Through _go: a country chosen on the card meanwhile answers the country question.
+        self._go(t, t.st.step or self.flow.start)
 
     def current(self, t: Turn) -> Step:
         return self.flow.steps[t.st.step or self.flow.start]
@@ -60,28 +80,40 @@ class FlowHandler(Handler):
         else:
             self._summary(t, step)
 
-    def _go(self, t: Turn, target: str) -> None:
+    def _go(self, t: Turn, target: str, ask: bool = True) -> None:
         """Move on to ``target``. While editing, a step that already has an answer is skipped
-        straight to the summary, so changing one answer does not mean re-answering all."""
+        straight to the summary, so changing one answer does not mean re-answering all; a
+        country already known (chosen on the emergency card) is not asked again either. With
+        ``ask`` False the next question waits (the emergency card is shown first)."""
         data = t.st.data
-        if target != END and data.get("_editing"):
+        while target != END:
             step = self.flow.steps[target]
-            if not isinstance(step, Confirm) and step.field in data:
+            if data.get("_editing") and not isinstance(step, Confirm) and step.field in data:
                 target = self._summary_id()
+                break
+            if isinstance(step, Choose) and step.countries and data.get(step.field) not in (None, "other"):
+                target = resolve(step.next, data)
+                continue
+            break
         if target == END:
             t.st.clear_flow()
             return
         t.st.step = target
         t.next_question()
-        self.prompt(t)
+        if ask:
+            self.prompt(t)
 
     def _summary_id(self) -> str:
         return next(s.id for s in self.flow.steps.values() if isinstance(s, Confirm))
 
-    def _answer(self, t: Turn, step: Step, value: Any) -> None:
+    def _answer(self, t: Turn, step: Step, value: Any, ask: bool = True) -> None:
         assert not isinstance(step, Confirm)
         t.st.data[step.field] = value
-        self._go(t, resolve(step.next, t.st.data))
+        alarm = isinstance(step, Choose) and step.emergency is not None and value == step.emergency
+        self._go(t, resolve(step.next, t.st.data), ask=ask and not alarm)
+        if alarm:
+            # "In danger right now": the numbers first, with one tap to send what is known now.
+            show_emergency(t)
 
     # -- input -------------------------------------------------------------------------------
     def on_choice(self, t: Turn, choice: str) -> None:
@@ -111,72 +143,146 @@ class FlowHandler(Handler):
 
     def on_text(self, t: Turn, text: str) -> None:
         step = self.current(t)
-        if not isinstance(step, Ask):
-            super().on_text(t, text)
-            return
+        understand = t.ctx.understand
+        if isinstance(step, Ask):
+            self._text_answer(t, step, text)
+        elif isinstance(step, Choose):
+            chosen = understand.country(text) if step.countries else understand.choice(text, step.options)
+            if chosen is not None:
+                self._answer(t, step, chosen)
+            else:
+                self.missed(t, text)
+        elif isinstance(step, Collect):
+            options = [DONE] if t.st.data.get(step.field) else [SEND_NOW, SKIP]
+            # Right after the story, a longer text goes on with it; only a word or two is an answer.
+            chosen = understand.choice(text, options) if len(text.split()) <= 2 else None
+            if chosen is not None:
+                self.on_choice(t, chosen)
+            elif not text.strip():
+                self.prompt(t)
+            else:
+                # The story goes on over several messages: one story.
+                _add_to_story(t.st.data, text)
+                if _first_of_burst(t):
+                    t.say(M("I added this to your story."))
+                    self.prompt(t)
+        else:
+            chosen = understand.choice(text, (SEND, EDIT, CANCEL))
+            if chosen is not None:
+                self._confirm_choice(t, step, chosen)
+            elif not text.strip():
+                self.prompt(t)
+            else:
+                keep_note(t.st.data, text)
+                if _first_of_burst(t):
+                    t.say(M("I added this to your report."))
+                    self.prompt(t)
+
+    def _text_answer(self, t: Turn, step: Ask, text: str) -> None:
         clean = " ".join(text.split()) if step.kind != "text" else text.strip()
         if not clean:
             t.say(M("That message was empty. Please write your answer."))
             self.prompt(t)
             return
-        if len(clean) > step.max_len:
-            t.say(M("That is a bit long: please keep it under {limit} characters.", limit=step.max_len))
+        if step.skip is not None and t.ctx.understand.choice(clean, (step.skip,)) is not None:
+            self._answer(t, step, "")  # "tidak tahu" where the question may be skipped
+            return
+        if step.max_len is not None and len(clean) > step.max_len:
+            keep_note(t.st.data, text)
+            t.say(M("I have kept what you wrote for the officer. Please answer in a few words."))
             self.prompt(t)
             return
         if step.kind == "phone" and sum(c.isdigit() for c in clean) < MIN_PHONE_DIGITS:
+            keep_note(t.st.data, text)
             t.say(M("Please include the phone number (at least {count} digits).", count=MIN_PHONE_DIGITS))
             self.prompt(t)
             return
+        if step.country:
+            code = t.ctx.understand.country(clean)
+            if code is not None:
+                t.st.data["country"] = code
+        if step.kind == "text" and t.st.data.get(step.field) and not t.st.data.get("_editing"):
+            # Already begun (the words with danger words in them, say): this continues it.
+            clean = f"{t.st.data[step.field]}\n{clean}"
         self._answer(t, step, clean)
+
+    def keep(self, t: Turn, text: str) -> None:
+        """Words sent with danger words in them, kept without asking anything next (the card
+        comes instead): the answer when the step asked for the story, a note otherwise."""
+        step = self.current(t)
+        words = text.strip()
+        if not words:
+            return
+        if isinstance(step, Ask) and step.kind == "text":
+            before = str(t.st.data.get(step.field) or "")
+            self._answer(t, step, f"{before}\n{words}" if before else words, ask=False)
+        elif isinstance(step, Collect):
+            _add_to_story(t.st.data, words)
+        else:
+            keep_note(t.st.data, words)
+
+    def keep_file(self, t: Turn, attachment: AttachmentIn) -> None:
+        """A file whose caption holds danger words: kept as evidence, the caption as ``keep``."""
+        files = t.st.data.setdefault("evidence", [])
+        if len(files) < MAX_EVIDENCE:
+            files.append(asdict(attachment.as_evidence()))
+        step = self.current(t)
+        if isinstance(step, Ask) and step.accepts_files and not attachment.caption.strip():
+            self._answer(t, step, t.st.data.get(step.field) or "", ask=False)
+        else:
+            self.keep(t, attachment.caption)
 
     def on_location(self, t: Turn, location: LocationIn) -> None:
         step = self.current(t)
+        t.st.data["location"] = [location.latitude, location.longitude]
         if isinstance(step, Ask) and step.kind == "place":
-            t.st.data["location"] = [location.latitude, location.longitude]
             self._answer(t, step, t.st.data.get(step.field) or "")
             return
-        super().on_location(t, location)
+        t.say(M("Thank you, I have kept your location for the officer."))
+        self.prompt(t)
 
     def on_contact(self, t: Turn, contact: ContactIn) -> None:
         step = self.current(t)
         if isinstance(step, Ask) and step.kind == "phone":
             self._answer(t, step, contact.phone)
             return
-        super().on_contact(t, contact)
+        keep_note(t.st.data, f"📞 {contact.phone}")
+        t.say(M("Thank you, I have kept this number for the officer."))
+        self.prompt(t)
 
     def on_attachment(self, t: Turn, attachment: AttachmentIn) -> None:
         step = self.current(t)
-        if isinstance(step, Collect | Ask) and (isinstance(step, Collect) or step.accepts_files):
-            files = t.st.data.setdefault("evidence", [])
-            if len(files) >= MAX_EVIDENCE:
-                if isinstance(step, Ask):
-                    t.say(M("That is the most files one report can hold."))
-                    self.prompt(t)
-                else:
-                    t.say(
-                        M("That is the most files one report can hold. Press Done to continue."),
-                        buttons=t.options([DONE]),
-                    )
-                return
-            files.append(
-                asdict(
-                    Evidence(
-                        attachment.kind,
-                        attachment.file_id,
-                        attachment.mime_type,
-                        attachment.size,
-                        attachment.name,
-                    )
-                )
-            )
+        files = t.st.data.setdefault("evidence", [])
+        takes_files = isinstance(step, Collect) or (isinstance(step, Ask) and step.accepts_files)
+        if len(files) >= MAX_EVIDENCE:
             _keep_caption(t.st.data, attachment.caption)
-            if isinstance(step, Ask):
-                # A voice note or photo can be the whole story.
-                self._answer(t, step, t.st.data.get(step.field) or "")
+            if isinstance(step, Collect):
+                t.say(
+                    M("That is the most files one report can hold. Press Done to continue."),
+                    buttons=t.options([DONE]),
+                )
             else:
+                t.say(M("That is the most files one report can hold."))
                 self.prompt(t)
             return
-        super().on_attachment(t, attachment)
+        files.append(asdict(attachment.as_evidence()))
+        if not takes_files:
+            keep_note(t.st.data, attachment.caption)
+            t.say(M("Thank you, I have kept this file for the officer."))
+            self.prompt(t)
+            return
+        _keep_caption(t.st.data, attachment.caption)
+        if isinstance(step, Ask):
+            # A voice note or photo can be the whole story.
+            self._answer(t, step, t.st.data.get(step.field) or "")
+        else:
+            self.prompt(t)
+
+    def pass_to_officer(self, t: Turn) -> None:
+        """The person cannot find the answer among the buttons: the report goes now, with what
+        they wrote in it, and the officer asks the rest in the thread."""
+        t.st.data.setdefault("_nonce", t.ctx.new_id())
+        self.open_ticket(t)
 
     # -- summary and confirmation ------------------------------------------------------------
     def _summary(self, t: Turn, step: Confirm) -> None:
@@ -223,7 +329,8 @@ class FlowHandler(Handler):
         if ticket.country and ticket.country != "other":
             t.st.country = ticket.country
         t.st.clear_flow()
-        t.st.emergency_seen = []
+        t.st.emergency_seen, t.st.card_country = [], None
+        remember(t, ticket.ref)
         confirm_ticket(t, ticket.ref, ticket.owner, ticket.copied, ticket.priority)
         if ticket.priority == "urgent" and ticket.victim == "self":
             offer(t, ticket.ref)
@@ -262,12 +369,19 @@ def summary_lines(data: dict[str, Any]) -> list[Text]:
         )
         if data.get("victim_minor") == "yes":
             lines.append(M("• Under 18"))
+        elif data.get("victim_minor") == "unsure":
+            lines.append(M("• Under 18: not sure"))
     lines.append(M("• Location: {place}", place=place_text(data)))
     if data.get("last_contact"):
         lines.append(M("• Last contact: {when}", when=str(data["last_contact"])))
     story = str(data.get("description") or "")
     if story:
-        lines.append(M("• Story: {story}", story=_shorten(story, 300)))
+        lines.append(M("• Story: {story}", story=_shorten(story, SUMMARY_STORY)))
+        if len(story) > SUMMARY_STORY:
+            lines.append(M("(shortened here; the officer receives the whole text)"))
+    notes = [str(n) for n in data.get("notes") or ()]
+    if notes:
+        lines.append(M("• Also written: {notes}", notes=_shorten(" / ".join(notes), SUMMARY_STORY)))
     files = len(data.get("evidence") or [])
     if files:
         lines.append(M("• Evidence: {count} file(s)", count=files))
@@ -278,8 +392,8 @@ def summary_lines(data: dict[str, Any]) -> list[Text]:
     return lines
 
 
-def place_text(data: dict[str, Any]) -> Msg | str:
-    country: Msg | str = country_label(data.get("country")) or ""
+def place_text(data: dict[str, Any]) -> Text:
+    country: Text = country_label(data.get("country")) or ""
     if data.get("country") == "other":
         country = str(data.get("country_other") or "")
     city = str(data.get("city") or "")
@@ -297,7 +411,25 @@ def _shorten(text: str, limit: int) -> str:
 def _keep_caption(data: dict[str, Any], caption: str) -> None:
     """Words written under a photo belong to the story: added to the description, which staff
     read, rather than lost with the file's metadata."""
-    words = caption.strip()
+    _add_to_story(data, caption)
+
+
+def _add_to_story(data: dict[str, Any], text: str) -> None:
+    words = text.strip()
     if words:
         before = str(data.get("description") or "")
         data["description"] = f"{before}\n{words}" if before else words
+
+
+def _first_of_burst(t: Turn) -> bool:
+    """True for the first of messages sent close together at one step (one answer for a burst),
+    and notes the time for the next one."""
+    data, now = t.st.data, t.ctx.now
+    last = data.get("_more_at")
+    data["_more_at"] = [t.st.step, now.isoformat()]
+    if not isinstance(last, list) or len(last) != 2 or last[0] != t.st.step:
+        return True
+    try:
+        return now - datetime.fromisoformat(str(last[1])) >= BURST
+    except ValueError:
+        return True

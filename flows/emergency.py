@@ -6,8 +6,12 @@ import re
 import unicodedata
 
 from flows.contacts import Contacts
+from flows.conversation import Turn, global_button
+from flows.events import EmergencyShown
+from flows.replies import Urgency
+from flows.state import State
 from flows.text import M, Msg, Text
-from flows.vocab import country_label
+from flows.vocab import COUNTRIES, country_label
 
 # Words that signal immediate danger. "tolong" (please / help) is deliberately absent: it starts
 # many polite requests and only counts alongside one of these.
@@ -45,7 +49,7 @@ def normalise(text: str) -> str:
 
 def danger_words(text: str) -> tuple[str, ...]:
     """The trigger words found in ``text``, as whole words or phrases, in a stable order."""
-    norm = normalise(text[:4000])
+    norm = normalise(text)
     return tuple(t for t in TRIGGERS if f" {t} " in norm)
 
 
@@ -55,6 +59,7 @@ _SERVICE_LABELS: dict[str, Msg] = {
     "emergency": M("Emergency"),
     "foreign_worker_hotline": M("Foreign worker hotline"),
     "immigration": M("Immigration / foreign residents"),
+    "tourist_police": M("Tourist police"),
     "polri": M("Polri (in Indonesia)"),
     "kp2mi_tollfree": M("KP2MI toll-free (from Indonesia)"),
     "kp2mi_abroad": M("KP2MI (from abroad)"),
@@ -90,7 +95,64 @@ def card_lines(contacts: Contacts, country: str | None) -> list[Text]:
             lines.append(M("• {mission}: {number}", mission=mission.name, number=mission.phone))
     if country is None:
         lines.append(M("Tell us the country you are in to see its local emergency number."))
+    elif (local is None or not local.emergency) and name is not None and country != "ID":
+        # Said rather than left out, so that nobody searches the card for a number that is not there.
+        lines.append(M("We have no checked local emergency number for {country} yet.", country=name))
     return lines
+
+
+# -- the card in a conversation ----------------------------------------------------------------
+CARD_COUNTRY = "ecountry"  # global button g.ecountry.<code>; "other" asks for the name
+
+
+def emergency_country(st: State) -> str | None:
+    """The country the person is in: the report's answer when it names one, else the last known."""
+    if st.flow in ("report", "assist") and st.data.get("country") not in (None, "other"):
+        return str(st.data["country"])
+    return st.country
+
+
+def show_emergency(t: Turn, joined: str | None = None) -> None:
+    """The emergency card. ``joined`` is the ticket the danger message was just added to: it is
+    urgent for the officers already, so the card offers no second report."""
+    st = t.st
+    country = emergency_country(st)
+    t.emit(EmergencyShown(country, t.ctx.now))
+    lines = card_lines(t.ctx.contacts, country)
+    in_flow = st.flow in ("report", "assist")
+    if joined is not None:
+        lines.append(M("Your message has been passed on to the officers as urgent ({ref}).", ref=joined))
+        buttons = [[global_button("menu", M("Menu"))]]
+        st.card_open = False
+    else:
+        if in_flow:
+            lines.append(M("Your unfinished report is kept."))
+        st.card_open = True
+        buttons = [[global_button("urgent", M("Send as URGENT report"))]]
+        if st.flow is not None:
+            buttons.append([global_button("resume", M("Continue where I was"))])
+        else:
+            buttons.append([global_button("menu", M("Menu"))])
+    if country is None:
+        buttons += [
+            [global_button(f"{CARD_COUNTRY}.{c.id}", c.label) for c in COUNTRIES[i : i + 3]]
+            for i in range(0, len(COUNTRIES), 3)
+        ]
+    t.say(*lines, buttons=buttons, urgency=Urgency.EMERGENCY)
+
+
+def card_country(t: Turn, code: str) -> None:
+    """A country pressed (or typed) on the card: its numbers at once, and not asked again in the
+    report that follows."""
+    st = t.st
+    if code == "other":
+        st.card_asks_country = True
+        t.say(M("Which country are you in? Please type its name."), urgency=Urgency.EMERGENCY)
+        return
+    st.country = st.card_country = code
+    if st.flow in ("report", "assist") and st.data.get("country") in (None, "other"):
+        st.data["country"] = code
+    show_emergency(t)
 
 
 def service_label(service: str) -> Msg:

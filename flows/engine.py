@@ -2,11 +2,13 @@
 
 No I/O happens here. The caller loads the state, calls ``step``, saves the new state and acts on
 the events in one transaction. Order of precedence for each message: danger words (from any step,
-even before onboarding), commands, global buttons, then the flow in progress."""
+even before onboarding, in a file's caption too), commands, global buttons, then the flow in
+progress; outside a flow, what the person sends joins the thread of their open ticket. Nothing
+sent is dropped without the person being told, and no text is ever cut."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flows.assist import ASSIST
 from flows.check import Check
@@ -14,8 +16,8 @@ from flows.checkin import is_care_button, on_button
 from flows.clear_chat import ClearChat
 from flows.conversation import GLOBAL, Handler, Turn, global_button
 from flows.declarative import FlowHandler
-from flows.emergency import card_lines, danger_words
-from flows.events import ConsentGiven, EmergencyShown, Event
+from flows.emergency import CARD_COUNTRY, card_country, danger_words, show_emergency
+from flows.events import ConsentGiven, Event
 from flows.incoming import (
     AttachmentIn,
     ChoiceIn,
@@ -26,7 +28,7 @@ from flows.incoming import (
     TextIn,
 )
 from flows.info import Info
-from flows.menu import canonical, show_menu
+from flows.menu import COMMAND_LINE, canonical, show_menu
 from flows.officer import Erase, Officer
 from flows.onboarding import LANGUAGES, Onboarding, set_language
 from flows.ports import Context
@@ -34,8 +36,10 @@ from flows.reference import normalise_reference
 from flows.replies import Reply, Urgency
 from flows.report import REPORT
 from flows.state import State
-from flows.status import Status, add_to_ticket
+from flows.status import Status, contact_text, location_text
 from flows.text import M
+from flows.thread import CHOOSE, chosen, join, open_tickets, remember, target
+from flows.thread import add as add_to_thread
 from flows.vocab import COUNTRIES
 
 REPORT_HANDLER = FlowHandler(REPORT)
@@ -51,7 +55,6 @@ HANDLERS: dict[str, Handler] = {
 # Commands that store personal data need consent first; the others work for anyone.
 NEEDS_CONSENT = {"lapor": "report", "bantuan": "assist", "status": "status", "officer": "officer"}
 OPEN_TO_ALL = {"cek": "check", "info": "info", "hapusdata": "erase", "hapus": "clear_chat"}
-MAX_TEXT = 4000
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,10 @@ def step(state: State, incoming: Incoming, ctx: Context) -> Result:
         on_choice(t, incoming.data)
     else:
         on_other(t, incoming)
+    if t.then is not None:  # a handler handed the person on to another conversation
+        command, args = t.then
+        t.then = None
+        run_command(t, command, args)
     return Result(t.st, tuple(t.replies), tuple(t.events))
 
 
@@ -79,10 +86,24 @@ def handler(t: Turn) -> Handler | None:
     return HANDLERS.get(t.st.flow or "")
 
 
+def active(t: Turn) -> Handler | None:
+    """The conversation that takes what the person just sent; None when it goes outside any flow
+    (a handler may let go of it, e.g. words sent to the list of reports)."""
+    current = handler(t)
+    if current is not None and not current.takes_input(t):
+        t.st.clear_flow()
+        return None
+    return current
+
+
+# Commands that also work typed as a word without the slash ("status", "lapor"): only those that
+# cannot surprise anyone (not "start", "hapus", "hapusdata", nor "help", which may be a plea).
+TYPED_COMMANDS = {"cek", "lapor", "bantuan", "status", "info", "menu", "bahasa", "batal"}
 def run_command(t: Turn, command: str, args: str = "") -> None:
     name = canonical(command) or command
     st = t.st
     st.misunderstood = 0
+    st.card_asks_country = False
     if name == "darurat":
         show_emergency(t)
     elif name == "start":
@@ -100,13 +121,13 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
         )
     elif name == "batal":
         had_flow = st.flow is not None
+        dropped = len(st.pending)
         st.clear_flow()
         st.after_onboarding, st.prefill = None, None
-        st.emergency_seen = []
-        t.say(
-            M("Stopped. Nothing half-entered was sent.") if had_flow else M("There was nothing to stop."),
-            buttons=[[global_button("menu", M("Menu"))]],
-        )
+        st.emergency_seen, st.pending, st.card_country = [], [], None
+        lines = [M("Stopped. Nothing half-entered was sent.") if had_flow or dropped
+                 else M("There was nothing to stop.")]
+        t.say(*lines, buttons=[[global_button("menu", M("Menu"))]])
     elif name in OPEN_TO_ALL:
         HANDLERS[OPEN_TO_ALL[name]].start(t)
     elif name in NEEDS_CONSENT:
@@ -115,40 +136,62 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
             ONBOARDING.start(t)
         elif name == "officer" and args:
             OFFICER.start(t, question=args)
-        elif name == "lapor":
-            prefill, st.prefill = st.prefill, None
-            REPORT_HANDLER.start(t, prefill=prefill)
+        elif name in ("lapor", "bantuan"):
+            prefill, st.prefill = dict(st.prefill or {}), None
+            if st.card_country:
+                prefill.setdefault("country", st.card_country)
+            handler_for = REPORT_HANDLER if name == "lapor" else ASSIST_HANDLER
+            handler_for.start(t, prefill=prefill or None)
         else:
             HANDLERS[NEEDS_CONSENT[name]].start(t)
     else:
-        t.say(
-            M("I do not know that command."),
-            M("Commands: /cek /lapor /bantuan /status /info /darurat /bahasa /batal /hapusdata"),
-        )
+        t.say(M("I do not know that command."), COMMAND_LINE)
 
 
 def on_text(t: Turn, incoming: TextIn) -> None:
-    text = incoming.text[:MAX_TEXT]
+    text = incoming.text
     words = danger_words(text)
     if words and not set(words) <= set(t.st.emergency_seen):
-        emergency_interrupt(t, text, words)
-        if incoming.reply_to_ref:
-            add_to_ticket(t, incoming.reply_to_ref, text.strip())
+        emergency_interrupt(t, text, words, incoming.reply_to_ref)
         return
     if incoming.reply_to_ref:
-        add_to_ticket(t, incoming.reply_to_ref, text.strip())
+        add_to_thread(t, incoming.reply_to_ref, text.strip())
         return
-    current = handler(t)
+    if t.st.card_asks_country:
+        t.st.card_asks_country = False
+        code = t.ctx.understand.country(text)
+        if code is not None:
+            card_country(t, code)
+            return
+    current = active(t)
     if current is not None:
         current.on_text(t, text)
+        return
+    free_text(t, text)
+
+
+def free_text(t: Turn, text: str) -> None:
+    """Words outside any flow: a reference of theirs opens it, a command word runs it, anything
+    else joins their open ticket; only someone with no ticket is told it was not understood."""
+    if not text.strip():
+        show_menu(t, M("That message was empty."))
         return
     ref = normalise_reference(text)
     if ref and t.st.consent:
         STATUS.open(t, ref)
         return
+    word = text.strip().lstrip("/").lower()
+    command = canonical(word)
+    if command in TYPED_COMMANDS and word != "help":
+        run_command(t, command)
+        return
+    if join(t, text.strip()):
+        t.st.misunderstood = 0
+        return
     t.st.misunderstood += 1
+    said = str(t.st.data.get("question") or "") if t.st.misunderstood > 1 else ""
+    t.st.data["question"] = f"{said}\n{text.strip()}".strip()
     if t.st.misunderstood >= 2 and t.st.consent:
-        t.st.data = {"question": text.strip()[:2000]}
         t.say(
             M("I am a bot and did not understand. An officer can answer you."),
             buttons=[[global_button("ask_officer", M("Ask an officer"))], [global_button("menu", M("Menu"))]],
@@ -185,9 +228,10 @@ def on_global(t: Turn, action: str) -> None:
             current.prompt(t)
         else:
             show_menu(t)
-    elif action.startswith("ecountry.") and action[9:] in {c.id for c in COUNTRIES}:
-        st.country = action[9:]
-        show_emergency(t)
+    elif action.startswith(f"{CARD_COUNTRY}.") and action.partition(".")[2] in {c.id for c in COUNTRIES}:
+        card_country(t, action.partition(".")[2])
+    elif action.startswith(f"{CHOOSE}."):
+        chosen(t, action.partition(".")[2])
     elif action == "urgent":
         urgent_report(t)
     elif action == "resume":
@@ -213,62 +257,83 @@ def on_global(t: Turn, action: str) -> None:
 
 
 def on_other(t: Turn, incoming: Incoming) -> None:
-    current = handler(t)
+    if isinstance(incoming, AttachmentIn):
+        words = danger_words(incoming.caption)
+        if words and not set(words) <= set(t.st.emergency_seen):
+            emergency_file(t, incoming, words)
+            return
+    current = active(t)
+    if current is not None:
+        if isinstance(incoming, LocationIn):
+            current.on_location(t, incoming)
+        elif isinstance(incoming, ContactIn):
+            current.on_contact(t, incoming)
+        elif isinstance(incoming, AttachmentIn):
+            current.on_attachment(t, incoming)
+        return
     if isinstance(incoming, LocationIn):
-        if current is None:
+        if not join(t, location_text(incoming)):
             t.say(M("Thank you. To send it to an officer, start a report with /lapor."))
-            return
-        current.on_location(t, incoming)
     elif isinstance(incoming, ContactIn):
-        if current is None:
-            t.say(M("Thank you, but a contact is not needed here."))
-            return
-        current.on_contact(t, incoming)
-    elif isinstance(incoming, AttachmentIn):
-        if current is None:
-            t.say(M("To send a file to an officer, open your report with /status, or make one with /lapor."))
-            return
-        current.on_attachment(t, incoming)
+        if not join(t, contact_text(incoming)):
+            t.say(M("Thank you. To send it to an officer, start a report with /lapor."))
+    elif isinstance(incoming, AttachmentIn) and not join(
+        t, incoming.caption.strip(), (incoming.as_evidence(),)
+    ):
+        t.say(M("To send a file to an officer, open your report with /status, or make one with /lapor."))
 
 
 # -- emergency ---------------------------------------------------------------------------------
-def emergency_interrupt(t: Turn, text: str, words: tuple[str, ...]) -> None:
-    """Danger words: the card comes first, whatever step the person is in. The words are
-    remembered so the card is not shown again for them, and the text is kept for an urgent
-    report; the question they were answering stays open for "continue"."""
+def danger_ticket(t: Turn, reply_to_ref: str | None) -> str | None:
+    """The open ticket a message with danger words goes to at once, if any: the one replied to,
+    or, outside a flow, the one the person is talking about (the most recently active when they
+    have not said: in danger nobody is asked which)."""
+    if reply_to_ref is not None:
+        return reply_to_ref if t.ctx.tickets.my_ticket(reply_to_ref) is not None else None
+    if active(t) is not None:
+        return None
+    tickets = open_tickets(t)
+    if not tickets:
+        return None
+    return target(t, tickets) or tickets[0].ref
+
+
+def emergency_interrupt(t: Turn, text: str, words: tuple[str, ...], reply_to_ref: str | None = None) -> None:
+    """Danger words: the card comes first, whatever step the person is in, and the words are
+    remembered so the card is not shown again for them. Nothing is lost: a message for an open
+    ticket joins it as urgent; in a report it is the story when the story was asked for, a note
+    otherwise, and "continue" goes on from there."""
     st = t.st
     st.emergency_seen = sorted(set(st.emergency_seen) | set(words))
-    st.data["emergency_text"] = text.strip()[:2000]
+    ref = danger_ticket(t, reply_to_ref)
+    if ref is not None:
+        show_emergency(t, joined=ref)
+        add_to_thread(t, ref, text.strip(), danger=True)
+        return
+    current = handler(t)
+    if isinstance(current, FlowHandler):
+        current.keep(t, text)
+    st.data["emergency_text"] = text.strip()
     show_emergency(t)
 
 
-def emergency_country(st: State) -> str | None:
-    """The country the person is in: the report's answer when it names one, else the last known."""
-    if st.flow in ("report", "assist") and st.data.get("country") not in (None, "other"):
-        return str(st.data["country"])
-    return st.country
-
-
-def show_emergency(t: Turn) -> None:
+def emergency_file(t: Turn, attachment: AttachmentIn, words: tuple[str, ...]) -> None:
+    """Danger words under a photo or file work as in a text; the file is kept the same way."""
     st = t.st
-    country = emergency_country(st)
-    t.emit(EmergencyShown(country, t.ctx.now))
-    lines = card_lines(t.ctx.contacts, country)
-    in_flow = st.flow in ("report", "assist")
-    if in_flow:
-        lines.append(M("Your unfinished report is kept."))
-    st.card_open = True
-    buttons = [[global_button("urgent", M("Send as URGENT report"))]]
-    if st.flow is not None:
-        buttons.append([global_button("resume", M("Continue where I was"))])
+    st.emergency_seen = sorted(set(st.emergency_seen) | set(words))
+    caption = attachment.caption.strip()
+    ref = danger_ticket(t, None)
+    if ref is not None:
+        show_emergency(t, joined=ref)
+        add_to_thread(t, ref, caption, (attachment.as_evidence(),), danger=True)
+        return
+    current = handler(t)
+    if isinstance(current, FlowHandler):
+        current.keep_file(t, attachment)
     else:
-        buttons.append([global_button("menu", M("Menu"))])
-    if country is None:
-        buttons += [
-            [global_button(f"ecountry.{c.id}", c.label) for c in COUNTRIES[i : i + 4]]
-            for i in range(0, len(COUNTRIES) - 1, 4)
-        ]
-    t.say(*lines, buttons=buttons, urgency=Urgency.EMERGENCY)
+        st.data.setdefault("emergency_evidence", []).append(asdict(attachment.as_evidence()))
+    st.data["emergency_text"] = caption
+    show_emergency(t)
 
 
 def urgent_report(t: Turn) -> None:
@@ -286,23 +351,29 @@ def urgent_report(t: Turn) -> None:
     st.card_open = False
     if not st.consent:
         t.emit(ConsentGiven(t.ctx.privacy_version, st.lang, t.ctx.now, scope="emergency"))
-    data = dict(st.data) if st.flow in ("report", "assist") else {}
+    in_report = st.flow in ("report", "assist")
+    data = dict(st.data) if in_report else {}
     emergency_text = str(st.data.get("emergency_text") or "")
     story = str(data.get("description") or "")
     if emergency_text and emergency_text not in story:
         data["description"] = f"{story}\n{emergency_text}".strip()
+        # Said once: the words are the story now, not also a note beside it.
+        data["notes"] = [n for n in data.get("notes") or () if n != emergency_text]
+    if not in_report and st.data.get("emergency_evidence"):
+        data["evidence"] = list(st.data["emergency_evidence"])
     if data.get("country") in (None, "other") and st.country:
         data["country"] = st.country
     data["emergency_words"] = ", ".join(st.emergency_seen)
-    kind = st.flow if st.flow in ("report", "assist") else "report"
+    data.pop("emergency_text", None)
+    data.pop("emergency_evidence", None)
+    kind = st.flow if in_report else "report"
     st.flow, st.data = kind, data
     data.setdefault("_nonce", t.ctx.new_id())
     ref = REPORT_HANDLER.open_ticket(t, urgent=True, kind=kind)
-    # Whatever they send next (where they are, a photo, a location) joins the urgent ticket.
-    st.flow, st.step, st.data = STATUS.flow_id, "add", {"ref": ref}
-    t.next_question()
+    remember(t, ref)
     t.say(
         M("If you can, send your location or tell us where you are. Stay on this chat."),
+        M("Everything you write here goes straight to the officers."),
         urgency=Urgency.URGENT,
         ask_location=True,
     )
@@ -313,4 +384,4 @@ def resume(t: Turn) -> None:
     if current is None:
         show_menu(t)
         return
-    current.prompt(t)
+    current.resume(t)

@@ -78,12 +78,14 @@ class TicketOpened:
 
 @dataclass(frozen=True)
 class ReporterMessageAdded:
-    """The reporter added information to one of their own tickets."""
+    """The reporter added information to one of their own tickets. ``danger`` marks words that
+    signal immediate danger: the ticket becomes urgent."""
 
     ref: str
     text: str
     evidence: tuple[Evidence, ...] = ()
     at: datetime | None = None
+    danger: bool = False
 
 
 @dataclass(frozen=True)

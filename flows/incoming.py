@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.events import Evidence
+
 
 @dataclass(frozen=True)
 class TextIn:
@@ -49,6 +51,9 @@ class AttachmentIn:
     size: int | None = None
     name: str | None = None
     caption: str = ""  # words sent with the file: part of the story, never dropped
+
+    def as_evidence(self) -> Evidence:
+        return Evidence(self.kind, self.file_id, self.mime_type, self.size, self.name)
 
 
 Incoming = TextIn | ChoiceIn | CommandIn | LocationIn | ContactIn | AttachmentIn

@@ -6,6 +6,8 @@ has its source) and are filled in when the topic is shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flows.conversation import Handler, Turn, global_button
 from flows.emergency import service_label
 from flows.steps import Option
@@ -79,6 +81,19 @@ OTHER_TOPIC = Option("topics", M("Other topics"))
 
 class Info(Handler):
     flow_id = "info"
+
+    def options_shown(self, t: Turn) -> Sequence[Option]:
+        if t.st.step == "topics":
+            return [Option(key, title) for key, (title, _) in TOPICS.items()]
+        return (ASK_OFFICER, OTHER_TOPIC)
+
+    def on_text(self, t: Turn, text: str) -> None:
+        if t.st.step == "topic" and t.ctx.understand.choice(text, self.options_shown(t)) is None:
+            # Words under a topic are a question: to an officer, with one tap to confirm.
+            t.st.clear_flow()
+            t.then = ("officer", text.strip())
+            return
+        super().on_text(t, text)
 
     def start(self, t: Turn) -> None:
         t.st.flow, t.st.step, t.st.data = self.flow_id, "topics", {}

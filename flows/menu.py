@@ -38,6 +38,9 @@ DESCRIPTIONS: dict[str, Msg] = {
 }
 
 
+COMMAND_LINE = M("Commands: /cek /lapor /bantuan /status /info /darurat /bahasa /batal /hapus /hapusdata")
+
+
 def canonical(command: str) -> str | None:
     name = command.lower()
     if name in COMMANDS:
@@ -50,7 +53,7 @@ def show_menu(t: Turn, greeting: Msg | None = None) -> None:
     lines.append(M("What would you like to do?"))
     t.say(
         *lines,
-        M("Commands: /cek /lapor /bantuan /status /info /darurat /bahasa /batal /hapusdata"),
+        COMMAND_LINE,
         buttons=[
             [global_button("cek", M("Check a recruiter")), global_button("lapor", M("Report"))],
             [global_button("bantuan", M("Help after placement")), global_button("status", M("My reports"))],

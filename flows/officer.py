@@ -10,9 +10,8 @@ from flows.steps import Option
 from flows.text import M
 from flows.tickets import build_ticket
 
-SEND = Option("send", M("Send to an officer"))
-CANCEL = Option("cancel", M("Cancel"))
-MAX_QUESTION = 2000
+SEND = Option("send", M("Send to an officer"), means="yes")
+CANCEL = Option("cancel", M("Cancel"), means="no")
 
 
 class Officer(Handler):
@@ -21,7 +20,7 @@ class Officer(Handler):
     def start(self, t: Turn, question: str | None = None) -> None:
         t.st.flow, t.st.data = self.flow_id, {}
         if question:
-            t.st.data["description"] = question[:MAX_QUESTION]
+            t.st.data["description"] = question
             t.st.step = "confirm"
         else:
             t.st.step = "question"
@@ -43,11 +42,19 @@ class Officer(Handler):
         )
 
     def on_text(self, t: Turn, text: str) -> None:
-        if t.st.step != "question" or not text.strip():
-            super().on_text(t, text)
+        if not text.strip():
+            self.prompt(t)
             return
-        t.st.data["description"] = text.strip()[:MAX_QUESTION]
-        t.st.step = "confirm"
+        if t.st.step == "confirm":
+            chosen = t.ctx.understand.choice(text, (SEND, CANCEL))
+            if chosen is not None:
+                self.on_choice(t, chosen)
+                return
+            # More words before sending: they belong to the same question.
+            t.st.data["description"] = f"{t.st.data['description']}\n{text.strip()}"
+        else:
+            t.st.data["description"] = text.strip()
+            t.st.step = "confirm"
         t.next_question()
         self.prompt(t)
 
@@ -73,9 +80,11 @@ class Officer(Handler):
 
 
 class Erase(Handler):
-    """/hapusdata: one confirmation, then everything about the person is erased by the caller."""
+    """/hapusdata: one confirmation, then everything about the person is erased by the caller.
+    Only the button erases: typed words are never read as a yes to something this final."""
 
     flow_id = "erase"
+    may_pass = False
     YES = Option("erase", M("Yes, erase my data"))
     NO = Option("keep", M("No, keep it"))
 

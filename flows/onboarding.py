@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flows.conversation import Handler, Turn, global_button
 from flows.events import ConsentDeclined, ConsentGiven, LanguageChanged, RoleChosen
 from flows.menu import show_menu
@@ -14,12 +16,29 @@ ROLES = (
     Option("family", M("Family of a worker")),
     Option("prospective", M("I plan to work abroad")),
 )
-AGREE = Option("agree", M("I agree"))
-DECLINE = Option("decline", M("I do not agree"))
+AGREE = Option("agree", M("I agree"), means="yes")
+DECLINE = Option("decline", M("I do not agree"), means="no")
 
 
 class Onboarding(Handler):
     flow_id = "onboarding"
+    may_pass = False  # no officer before consent: the person is shown the question again
+
+    def options_shown(self, t: Turn) -> Sequence[Option]:
+        if t.st.step == "consent":
+            return [AGREE, DECLINE]
+        if t.st.step == "role":
+            return ROLES
+        return ()
+
+    def on_text(self, t: Turn, text: str) -> None:
+        if t.st.step == "language":
+            lang = t.ctx.understand.choice(text, LANGUAGES)
+            if lang is not None:
+                set_language(t, lang)
+                self.language_chosen(t)
+                return
+        super().on_text(t, text)
 
     def start(self, t: Turn) -> None:
         t.st.flow = self.flow_id

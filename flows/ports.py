@@ -12,6 +12,7 @@ from typing import Protocol
 
 from flows.contacts import Contacts
 from flows.routing import RoutingTable
+from flows.steps import Option
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,20 @@ class TicketReader(Protocol):
     def my_ticket(self, ref: str) -> TicketView | None: ...
 
 
+class Understanding(Protocol):
+    """Reads what a person typed where the bot offered buttons or asked for a country. The
+    implementation (``bot/understanding.py``) knows every language's labels and the countries'
+    names and misspellings, and matches loosely; the engine only routes on what it returns."""
+
+    def choice(self, text: str, options: Sequence[Option]) -> str | None:
+        """The id of the option ``text`` means, or None when it means none of them for sure."""
+        ...
+
+    def country(self, text: str) -> str | None:
+        """The ISO 3166 code of the country ``text`` names (alone or in a sentence), or None."""
+        ...
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything the engine may use besides state and the message: clock, ids, read ports, data."""
@@ -82,4 +97,5 @@ class Context:
     tickets: TicketReader
     contacts: Contacts
     routing: RoutingTable
+    understand: Understanding
     privacy_version: str = "2026-11"

@@ -8,14 +8,16 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.units import format_unit
 
-from flows.text import Msg, Param, Text
+from flows.text import Country, LocalTime, Msg, Param, Text
 
 Format = Literal["html", "plain"]
 _TAGS = re.compile(r"</?(?:b|i|u|s|code)>")
@@ -42,6 +44,8 @@ class Renderer:
     def text(self, value: Text) -> str:
         if isinstance(value, str):
             return self._escape(value)
+        if isinstance(value, Country):
+            return self._escape(country_name(value.code, self.lang))
         template = self.translator.gettext(value.msgid) if value.msgid else ""
         if self.fmt == "plain":
             template = html.unescape(_TAGS.sub("", template))
@@ -56,8 +60,11 @@ class Renderer:
         return "\n".join(self.text(v) for v in values)
 
     def _param(self, value: Param) -> str:
-        if isinstance(value, Msg):
+        if isinstance(value, Msg | Country):
             return self.text(value)
+        if isinstance(value, LocalTime):
+            zone = ZoneInfo(value.zone)
+            return format_datetime(value.at, "d MMM yyyy HH:mm", tzinfo=zone, locale=self.lang)
         if isinstance(value, datetime):
             return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=self.tz, locale=self.lang) + (
                 " WIB" if self.tz is JAKARTA else ""
@@ -84,3 +91,13 @@ class Renderer:
 
     def _escape(self, value: str) -> str:
         return html.escape(value, quote=False) if self.fmt == "html" else value
+
+
+def country_name(code: str, lang: str) -> str:
+    """The CLDR name of an ISO 3166 country in ``lang``; the code itself when CLDR has none."""
+    return territories(lang).get(code.upper(), code)
+
+
+@cache
+def territories(lang: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in Locale.parse(lang).territories.items()}

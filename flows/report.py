@@ -22,10 +22,11 @@ REPORT = Flow.of(
     Choose(
         "danger",
         (M("Is anyone in danger right now?"),),
-        (Option("yes", M("Yes, right now")), NO),
+        (Option("yes", M("Yes, right now"), means="yes"), NO),
         "danger",
         "victim",
         columns=2,
+        emergency="yes",
     ),
     Choose(
         "victim",

@@ -14,6 +14,11 @@ class State:
     ``data`` holds the answers of the flow in progress; ``paused`` keeps a flow aside while the
     emergency card is shown, so nothing already entered is lost. ``turn`` numbers the questions:
     buttons carry it, which is how a press on an old message is recognised as stale.
+
+    Outside a flow, what the person sends joins a ticket's thread: ``thread_ref`` is the ticket
+    they are talking about (remembered once known), ``thread_at`` when their last message joined
+    it (ISO time; the acknowledgement is once per burst), and ``pending`` holds messages waiting
+    for them to say which of several open tickets they are about.
     """
 
     lang: str = "id"
@@ -31,6 +36,11 @@ class State:
     after_onboarding: str | None = None
     prefill: dict[str, Any] | None = None
     card_open: bool = False
+    card_country: str | None = None  # chosen on the emergency card: the next report's country
+    card_asks_country: bool = False  # "other country" pressed on the card: the next text names it
+    thread_ref: str | None = None
+    thread_at: str | None = None
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A deep copy as plain data. Twice per update (the engine's working copy, and what is

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flows.conversation import Handler, Turn, global_button
-from flows.events import Evidence, ReporterMessageAdded
-from flows.incoming import AttachmentIn, LocationIn
+from flows.events import Evidence
+from flows.incoming import AttachmentIn, ContactIn, LocationIn
 from flows.ports import TicketView
 from flows.steps import Option
 from flows.text import M, Text
+from flows.thread import add
 from flows.vocab import AGENCY_NAMES, STATUS_NAMES, category_label
 
 THREAD_SHOWN = 10
@@ -80,42 +81,40 @@ class Status(Handler):
         t.next_question()
         self.prompt(t)
 
+    def takes_input(self, t: Turn) -> bool:
+        # On the list, words are not a choice of report: they are said to whichever report the
+        # person is talking about, as outside any flow. On one report's page they go to it.
+        return t.st.step in ("view", "add")
+
     def on_text(self, t: Turn, text: str) -> None:
-        if t.st.step != "add":
-            super().on_text(t, text)
-            return
         clean = text.strip()
         if not clean:
             self.prompt(t)
             return
-        add_to_ticket(t, str(t.st.data["ref"]), clean[:4000])
+        self._add(t, clean)
 
     def on_location(self, t: Turn, location: LocationIn) -> None:
-        if t.st.step != "add":
-            super().on_location(t, location)
-            return
-        where = f"📍 {location.latitude:.5f}, {location.longitude:.5f}"
-        add_to_ticket(t, str(t.st.data["ref"]), where)
+        self._add(t, location_text(location))
+
+    def on_contact(self, t: Turn, contact: ContactIn) -> None:
+        self._add(t, contact_text(contact))
 
     def on_attachment(self, t: Turn, attachment: AttachmentIn) -> None:
-        if t.st.step != "add":
-            super().on_attachment(t, attachment)
-            return
-        evidence = Evidence(
-            attachment.kind, attachment.file_id, attachment.mime_type, attachment.size, attachment.name
-        )
-        add_to_ticket(t, str(t.st.data["ref"]), attachment.caption.strip(), (evidence,))
+        self._add(t, attachment.caption.strip(), (attachment.as_evidence(),))
 
-
-def add_to_ticket(t: Turn, ref: str, text: str, evidence: tuple[Evidence, ...] = ()) -> None:
-    """Add the reporter's words or files to their own ticket, then go back to where they were."""
-    if t.ctx.tickets.my_ticket(ref) is None:
-        t.say(M("I cannot find that report among yours."))
-        return
-    t.emit(ReporterMessageAdded(ref, text, evidence, t.ctx.now))
-    t.say(M("Added to {ref}. The officer will see it.", ref=ref), ticket_ref=ref)
-    if t.st.flow == Status.flow_id:
+    def _add(self, t: Turn, text: str, evidence: tuple[Evidence, ...] = ()) -> None:
+        """Into the report on screen; the person's next messages follow it there."""
+        ref = str(t.st.data["ref"])
         t.st.clear_flow()
+        add(t, ref, text, evidence)
+
+
+def location_text(location: LocationIn) -> str:
+    return f"📍 {location.latitude:.5f}, {location.longitude:.5f}"
+
+
+def contact_text(contact: ContactIn) -> str:
+    return f"📞 {contact.phone}"
 
 
 def thread_lines(view: TicketView) -> list[Text]:

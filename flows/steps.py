@@ -14,8 +14,12 @@ class FlowError(ValueError):
 
 @dataclass(frozen=True)
 class Option:
+    """A button. ``means`` ("yes", "no" or "unsure") lets a typed "ya", "nggak" or "tidak tahu"
+    choose it; options without it are chosen by their label only."""
+
     id: str
     label: Text
+    means: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,12 @@ Next = str | Branch
 
 @dataclass(frozen=True)
 class Choose:
-    """A question answered with one button. The chosen option id is stored in ``data[field]``."""
+    """A question answered with one button. The chosen option id is stored in ``data[field]``.
+
+    ``countries``: the options are countries, and a typed name of any country answers (its ISO
+    code is stored); a country already known (chosen on the emergency card) is not asked again.
+    ``emergency``: the option that means danger now; choosing it shows the emergency card before
+    the next question."""
 
     id: str
     prompt: tuple[Text, ...]
@@ -40,21 +49,26 @@ class Choose:
     field: str
     next: Next
     columns: int = 1
+    countries: bool = False
+    emergency: str | None = None
 
 
 @dataclass(frozen=True)
 class Ask:
     """A question answered in free text (or a location, for ``place``). ``skip`` adds a button that
-    leaves the field empty."""
+    leaves the field empty. ``max_len`` is what fits the field (a name, a city); a longer text is
+    kept as a note, never cut, and the question asked again. A story (``kind`` text) has no limit.
+    ``country``: the answer names a country, understood to its ISO code where it can be."""
 
     id: str
     prompt: tuple[Text, ...]
     field: str
     next: Next
     kind: str = "text"  # text | place | phone | short
-    max_len: int = 2000
+    max_len: int | None = None
     skip: Option | None = None
     accepts_files: bool = False
+    country: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Union
 
-Param = Union[str, int, date, datetime, timedelta, "Msg"]
+Param = Union[str, int, date, datetime, timedelta, "Msg", "Country", "LocalTime"]
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country by its ISO 3166 code, named in the reader's language when rendered (the Unicode
+    CLDR names that Babel ships): for countries the bot has no label of its own."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """A moment shown as the clock reads in time zone ``zone`` (an IANA name), without "WIB"."""
+
+    at: datetime
+    zone: str
 
 
 @dataclass(frozen=True)
@@ -38,5 +54,6 @@ def N_(msgid: str, /) -> str:
     return msgid
 
 
-Text = Msg | str
-"""One line of a reply: a translatable message, or raw user text (escaped when rendered)."""
+Text = Msg | str | Country
+"""One line of a reply: a translatable message, raw user text (escaped when rendered), or a
+country's name."""

@@ -9,9 +9,11 @@ from flows.events import Evidence, NewTicket
 from flows.ports import Context
 from flows.routing import route
 
-# Flow answers that travel in NewTicket.details rather than in their own columns.
+# Flow answers that travel in NewTicket.details rather than in their own columns. ``notes`` are
+# the person's words that answered no question asked (kept, never dropped), one per line.
 DETAIL_FIELDS = (
     "victim_relation",
+    "victim_minor",
     "last_contact",
     "employer",
     "passport_number",
@@ -19,6 +21,7 @@ DETAIL_FIELDS = (
     "country_other",
     "trafficking_signs",
     "emergency_words",
+    "notes",
 )
 
 
@@ -49,7 +52,7 @@ def build_ticket(
         trafficking_signs=data.get("trafficking_signs") == "yes",
     )
     location = data.get("location")
-    details = {k: str(data[k]) for k in DETAIL_FIELDS if data.get(k)}
+    details = {k: _detail(data[k]) for k in DETAIL_FIELDS if data.get(k)}
     return NewTicket(
         ref=ctx.new_ref(),
         kind=kind,
@@ -75,3 +78,9 @@ def build_ticket(
         details=details,
         evidence=evidence_of(data),
     )
+
+
+def _detail(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "\n".join(str(item) for item in value)
+    return str(value)

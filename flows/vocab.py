@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flows.steps import Option
-from flows.text import M, Msg, Text
+from flows.text import Country, M, Msg, Text
 
+# Offered as buttons: the main placement countries, then the countries of the online-scam
+# compounds (SPEC section 2), Indonesia, and any other (typed; understood to its ISO code).
 COUNTRIES: tuple[Option, ...] = (
     Option("MY", M("Malaysia")),
     Option("TW", M("Taiwan")),
@@ -13,6 +15,11 @@ COUNTRIES: tuple[Option, ...] = (
     Option("SG", M("Singapore")),
     Option("KR", M("South Korea")),
     Option("JP", M("Japan")),
+    Option("KH", M("Cambodia")),
+    Option("MM", M("Myanmar")),
+    Option("LA", M("Laos")),
+    Option("PH", M("Philippines")),
+    Option("TH", M("Thailand")),
     Option("ID", M("Indonesia")),
     Option("other", M("Another country")),
 )
@@ -63,9 +70,9 @@ PRIORITY_NAMES: dict[str, Msg] = {
     "normal": M("NORMAL"),
 }
 
-YES = Option("yes", M("Yes"))
-NO = Option("no", M("No"))
-UNSURE = Option("unsure", M("Not sure"))
+YES = Option("yes", M("Yes"), means="yes")
+NO = Option("no", M("No"), means="no")
+UNSURE = Option("unsure", M("Not sure"), means="unsure")
 
 
 def label(options: tuple[Option, ...], option_id: str | None) -> Text | None:
@@ -82,4 +89,8 @@ def category_label(category: str) -> Text:
 
 
 def country_label(code: str | None) -> Text | None:
-    return label(COUNTRIES, code)
+    """The name of a country in the reader's language: our own label for the offered ones, the
+    Unicode CLDR name (``Country``, rendered with Babel) for any other ISO 3166 code."""
+    if not code or code == "other":
+        return None
+    return label(COUNTRIES, code) or Country(code)

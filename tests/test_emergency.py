@@ -137,8 +137,8 @@ def test_several_words_come_in_a_stable_order() -> None:
     assert danger_words("beaten locked help me") == ("help me", "locked", "beaten")
 
 
-def test_only_the_first_4000_characters_are_read() -> None:
-    assert danger_words("x " * 2_000 + "sos") == ()
+def test_danger_words_are_found_anywhere_in_a_long_text() -> None:
+    assert danger_words("x " * 2_000 + "sos") == ("sos",)
     assert danger_words("sos " + "x " * 5_000) == ("sos",)
 
 

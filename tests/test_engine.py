@@ -75,6 +75,8 @@ def report_until_city(chat: Chat, category: str = "held", danger: str = "no", co
     chat.command("/lapor")
     chat.press(category)
     chat.press(danger)
+    if danger == "yes":
+        chat.press("resume")  # the emergency card came first
     chat.press("self")
     chat.press(country)
 
@@ -239,7 +241,7 @@ def test_menu_lists_commands_and_buttons(command: str) -> None:
     before = snapshot(chat)
     chat.command(command)
     assert set(button_data(chat)) >= MENU_ACTIONS
-    assert "/cek /lapor /bantuan /status /info /darurat /bahasa /batal /hapusdata" in chat.text()
+    assert "/cek /lapor /bantuan /status /info /darurat /bahasa /batal /hapus /hapusdata" in chat.text()
     assert snapshot(chat) == before
 
 
@@ -382,6 +384,7 @@ def test_missing_relative_report_without_signs() -> None:
         "employer": "PT Contoh Jaya, Kuala Lumpur",
         "passport_number": "C1234567",
         "trafficking_signs": "no",
+        "victim_minor": "no",
     }
     assert ticket.description == "She stopped answering after she moved to a new employer."
 
@@ -442,7 +445,8 @@ def test_another_country_is_typed() -> None:
     assert "• Location: Sihanoukville, Cambodia" in chat.text()
     chat.press("send")
     ticket = only_ticket(chat)
-    assert (ticket.country, ticket.details["country_other"]) == ("other", "Cambodia")
+    # Understood: stored as its ISO code, the words as typed kept beside it.
+    assert (ticket.country, ticket.details["country_other"]) == ("KH", "Cambodia")
 
 
 def test_phone_contact_needs_digits_and_accepts_a_shared_contact() -> None:
@@ -455,7 +459,7 @@ def test_phone_contact_needs_digits_and_accepts_a_shared_contact() -> None:
     before = snapshot(chat)
     chat.say("call me please")
     assert "at least 6 digits" in chat.text()
-    assert snapshot(chat) == before
+    assert snapshot(chat) == {**before, "data": {**before["data"], "notes": ["call me please"]}}
     chat.send(ContactIn("+60123456789"), "(contact)")
     assert "• Contact: +60123456789" in chat.text()
     chat.press("send")
@@ -484,8 +488,10 @@ def test_an_empty_or_overlong_answer_is_asked_again() -> None:
     assert "empty" in chat.text()
     assert snapshot(chat) == before
     chat.say("x" * 201)
-    assert "under 200 characters" in chat.text()
-    assert snapshot(chat) == before
+    # Too long for a city: kept whole for the officer, never cut, and the question asked again.
+    assert "I have kept what you wrote for the officer." in chat.text()
+    assert chat.text().endswith("Which city or area? (you may also send your location)")
+    assert snapshot(chat) == {**before, "data": {**before["data"], "notes": ["x" * 201]}}
 
 
 # -- /bantuan --------------------------------------------------------------------------------------
@@ -627,11 +633,11 @@ def test_after_an_unknown_reference_the_listed_reports_can_be_opened() -> None:
 
 def test_saying_pmi_and_a_place_is_not_a_reference() -> None:
     chat = onboarded()
-    file_report(chat)
+    ticket = file_report(chat)
     chat.say("saya PMI Hongkong, gaji belum dibayar")
     assert "I cannot find that report" not in chat.text()
-    chat.say("saya PMI Malaysia, paspor ditahan")
-    assert "g.ask_officer" in button_data(chat)
+    # Not a reference, and the person has an open report: the words join it.
+    assert [e.ref for e in last_events(chat, ReporterMessageAdded)] == [ticket.ref]
 
 
 # -- /cek ------------------------------------------------------------------------------------------
@@ -873,7 +879,8 @@ def test_danger_words_interrupt_a_report_with_the_local_number_first() -> None:
     state = chat.state
     assert (state.flow, state.step) == ("report", "city")
     kept = {k: v for k, v in state.data.items() if k != "emergency_text"}
-    assert kept == before["data"]
+    # Not the city: kept as a note for the officer, the city still to be asked.
+    assert kept == {**before["data"], "notes": ["saya disekap majikan"]}
 
 
 def test_continue_re_asks_the_same_step_with_data_kept() -> None:
@@ -884,7 +891,8 @@ def test_continue_re_asks_the_same_step_with_data_kept() -> None:
     chat.press("resume")
     assert chat.text() == "Which city or area? (you may also send your location)"
     assert chat.state.step == "city"
-    assert {k: v for k, v in chat.state.data.items() if k != "emergency_text"} == data_before
+    kept = {k: v for k, v in chat.state.data.items() if k != "emergency_text"}
+    assert kept == {**data_before, "notes": ["saya disekap"]}
     chat.say("Johor Bahru")
     chat.say(STORY)
     chat.press("skip")
@@ -908,8 +916,7 @@ def test_urgent_report_keeps_what_was_entered() -> None:
     assert ticket.description == f"{STORY}\ntolong, saya dipukul sekarang"
     assert ticket.details["emergency_words"] == "dipukul"
     # What they send next (where they are, a location, a photo) joins the urgent ticket.
-    assert (chat.state.flow, chat.state.step) == ("status", "add")
-    assert chat.state.data == {"ref": ticket.ref}
+    assert chat.state.flow is None and chat.state.thread_ref == ticket.ref
     assert chat.replies()[-1].ask_location
     assert ticket.ref in chat.text()
 
@@ -997,7 +1004,7 @@ def test_choosing_indonesia_on_the_card_does_not_ask_again() -> None:
 def test_card_country_buttons_work_mid_report_in_another_country() -> None:
     chat = onboarded()
     report_until_city(chat, "scam_compound", country="other")
-    chat.say("Cambodia")
+    chat.say("Negeri Antah Berantah")  # a country the bot cannot tell
     chat.say("saya disekap")
     chat.press("ecountry.MY")
     assert "Emergency Malaysia: 999" in chat.text()
@@ -1134,10 +1141,10 @@ def test_free_text_where_a_button_is_expected_re_asks() -> None:
     chat = onboarded()
     chat.command("/lapor")
     before = snapshot(chat)
-    chat.say("my passport")
-    assert "Please choose one of the buttons below." in chat.text()
+    chat.say("halo")
+    assert "I have kept what you wrote for the officer." in chat.text()
     assert "held" in choices(chat)
-    assert snapshot(chat) == before
+    assert snapshot(chat) == {**before, "data": {"notes": ["halo"], "_missed": [before["turn"], 1]}}
 
 
 def test_a_stale_button_is_refused_and_the_question_re_asked() -> None:
@@ -1413,13 +1420,13 @@ def test_the_city_step_asks_for_a_location() -> None:
     assert chat.replies()[-1].ask_location
 
 
-def test_a_location_where_none_is_asked_changes_nothing() -> None:
+def test_a_location_where_none_is_asked_is_kept_for_the_officer() -> None:
     chat = onboarded()
     chat.command("/lapor")
     before = snapshot(chat)
     chat.location(1.0, 103.0)
-    assert "a location is not needed here" in chat.text()
-    assert snapshot(chat) == before
+    assert "I have kept your location for the officer." in chat.text()
+    assert snapshot(chat) == {**before, "data": {"location": [1.0, 103.0]}}
 
 
 def test_a_file_outside_a_flow_points_to_status() -> None:
@@ -1430,13 +1437,14 @@ def test_a_file_outside_a_flow_points_to_status() -> None:
     assert snapshot(chat) == before
 
 
-def test_a_file_where_none_is_asked_changes_nothing() -> None:
+def test_a_file_where_none_is_asked_is_kept_as_evidence() -> None:
     chat = onboarded()
     chat.command("/lapor")
     before = snapshot(chat)
     chat.file()
-    assert "I cannot use a file here." in chat.text()
-    assert snapshot(chat) == before
+    assert "I have kept this file for the officer." in chat.text()
+    assert [f["file_id"] for f in chat.state.data["evidence"]] == ["file-1"]
+    assert chat.state.step == before["step"]
 
 
 # -- ask an officer --------------------------------------------------------------------------------
@@ -1455,7 +1463,8 @@ def test_two_misunderstood_messages_offer_an_officer() -> None:
     ticket = only_ticket(chat)
     assert (ticket.kind, ticket.category) == ("question", "question")
     assert (ticket.owner, ticket.copied, ticket.priority) == ("kp2mi", (), "normal")
-    assert ticket.description == "berapa biaya ke Taiwan?"
+    # Both messages: the first one was not lost either.
+    assert ticket.description == "apa kabar\nberapa biaya ke Taiwan?"
     assert "KP2MI officers will answer in this chat." in chat.text()
 
 

@@ -26,7 +26,7 @@ def test_hapus_deletes_the_persons_and_the_bots_messages(
     api.age_messages(WORKER, TWO_DAYS)
     ref = file_tppo_report(worker)
     worker.say("Thank you")
-    worker.expect("What would you like to do?")
+    worker.expect("Added to")  # joins the report's thread
     worker.say("/hapus")
     worker.expect("Delete the messages of this chat")
     before = api.history(WORKER)

@@ -7,8 +7,10 @@ transcript it leaves (``chat.transcript``) is compared with ``tests/golden/<flow
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flows.events import TicketOpened
+from flows.incoming import AttachmentIn
 from tests.support.chat import Chat
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -34,6 +36,22 @@ PHRASES: dict[str, dict[str, str]] = {
         "danger_2": "saya dipukul tadi malam",
         "misunderstood_1": "halo",
         "misunderstood_2": "kapan saya bisa pulang?",
+        "burst": ("tolong cepat, penjaga datang", "saya di kamar belakang", "lantai dua, pintu biru"),
+        "typed_answer": "ya, saya aman",
+        "aside": "majikan saya galak",
+        "story_1": "Majikan memegang paspor saya sejak saya datang.",
+        "story_2": "Gaji tiga bulan belum dibayar.",
+        "story_3": "Saya tidak boleh keluar rumah.",
+        "afterthought": "HP saya juga diambil.",
+        "violence_story": "Saya dipukul majikan tadi malam, sekarang saya di kamar.",
+        "danger_caption": "saya disekap di sini",
+        "typed": ("kekerasan", "tidak", "saya sendiri", "saya di malaisya", "Kuala Lumpur"),
+        "typed_story": "Majikan memukul saya kalau pekerjaan belum selesai.",
+        "typed_rest": ("tidak ada", "lewat chat ini saja", "kirim"),
+        "unsure_story": "Adik saya dibawa agen ke Kamboja, katanya kerja online.",
+        "country_typed": "Kamboja",
+        "country_typo": "Pilipina",
+        "scam_city": "Sihanoukville",
     },
     "en": {
         "city": "Johor Bahru",
@@ -58,6 +76,22 @@ PHRASES: dict[str, dict[str, str]] = {
         "danger_2": "I was beaten last night",
         "misunderstood_1": "hello",
         "misunderstood_2": "when can I go home?",
+        "burst": ("please hurry, the guard is coming", "I am in the back room", "second floor, blue door"),
+        "typed_answer": "yes, I am safe",
+        "aside": "my employer is very strict",
+        "story_1": "My employer has kept my passport since I arrived.",
+        "story_2": "Three months of wages are unpaid.",
+        "story_3": "I am not allowed to leave the house.",
+        "afterthought": "They took my phone too.",
+        "violence_story": "My employer beaten me last night, I am in my room now.",
+        "danger_caption": "I am locked in here",
+        "typed": ("violence", "no", "me", "I am in malaisya", "Kuala Lumpur"),
+        "typed_story": "My employer hits me when the work is not finished.",
+        "typed_rest": ("no", "only through this chat", "send report"),
+        "unsure_story": "My sister was taken to Cambodia by an agent, for an online job.",
+        "country_typed": "Cambodia",
+        "country_typo": "Philipines",
+        "scam_city": "Sihanoukville",
     },
 }
 OTHER_LANGUAGE = {"id": "en", "en": "id"}
@@ -182,10 +216,9 @@ def info(chat: Chat, lang: str) -> None:
     chat.press("officer")
     chat.say(p["question"])
     chat.press("send")
+    # The question is an open ticket now: what they write next joins it (acknowledged once).
     chat.say(p["misunderstood_1"])
     chat.say(p["misunderstood_2"])
-    chat.press("ask_officer")
-    chat.press("send")
 
 
 def emergency(chat: Chat, lang: str) -> None:
@@ -197,7 +230,7 @@ def emergency(chat: Chat, lang: str) -> None:
     chat.press("held")
     chat.press("no")
     chat.press("self")
-    chat.press("MY")
+    # Malaysia was chosen on the card: not asked again.
     chat.say(p["danger_1"])
     chat.press("resume")
     chat.say(p["city"])
@@ -226,6 +259,110 @@ def erase(chat: Chat, lang: str) -> None:
     chat.command("/status")
 
 
+def thread(chat: Chat, lang: str) -> None:
+    """Item 1: after an urgent report every message joins it (one acknowledgement per burst); an
+    officer's question is answered without the reply gesture."""
+    p = PHRASES[lang]
+    onboard(chat, lang)
+    chat.command("/darurat")
+    chat.press("ecountry.MY")
+    chat.press("urgent")
+    ref = next(e.ticket.ref for e in chat.events if isinstance(e, TicketOpened))
+    for words in p["burst"]:
+        chat.say(words)
+    chat.tickets.answer(ref, "ppa-ppo", p["officer_answer"], chat.now)
+    chat.now += timedelta(minutes=10)
+    chat.say(p["typed_answer"])
+
+
+def kept_words(chat: Chat, lang: str) -> None:
+    """Item 1 (and 6): words at a button step are kept and the question asked again once; a story
+    over several messages is one story; an afterthought at the summary is kept too."""
+    p = PHRASES[lang]
+    onboard(chat, lang)
+    chat.command("/lapor")
+    chat.say(p["aside"])
+    chat.press("held")
+    chat.press("no")
+    chat.press("self")
+    chat.press("MY")
+    chat.say(p["city"])
+    chat.say(p["story_1"])
+    chat.say(p["story_2"])
+    chat.say(p["story_3"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.say(p["afterthought"])
+    chat.press("send")
+
+
+def danger_now(chat: Chat, lang: str) -> None:
+    """Item 2: "in danger right now: yes" shows the card before the next question; a story with
+    danger words is kept as the story, and continue goes on from there; a caption works too."""
+    p = PHRASES[lang]
+    onboard(chat, lang)
+    chat.command("/lapor")
+    chat.press("violence")
+    chat.press("yes")
+    chat.press("resume")
+    chat.press("self")
+    chat.press("MY")
+    chat.say(p["city"])
+    chat.say(p["violence_story"])
+    chat.press("resume")
+    chat.press("later")
+    chat.send(AttachmentIn("photo", "photo-1", "image/jpeg", 1000, caption=p["danger_caption"]),
+              f"(photo: {p['danger_caption']})")
+    chat.press("urgent")
+
+
+def typed_answers(chat: Chat, lang: str) -> None:
+    """Items 4 and 5: a report typed from start to end, buttons never pressed; a misspelt
+    country is understood."""
+    p = PHRASES[lang]
+    onboard(chat, lang)
+    chat.command("/lapor")
+    for words in p["typed"]:
+        chat.say(words)
+    chat.say(p["typed_story"])
+    for words in p["typed_rest"]:
+        chat.say(words)
+
+
+def countries(chat: Chat, lang: str) -> None:
+    """Item 4: "another country" typed on the emergency card and understood; a country chosen on
+    the card is not asked again; the scam-compound countries are offered; a misspelt country
+    typed under "another country" is stored as its ISO code."""
+    p = PHRASES[lang]
+    chat.command("/darurat")
+    chat.press("ecountry.other")
+    chat.say(p["country_typed"])
+    onboard(chat, lang, "family")
+    chat.command("/lapor")
+    chat.press("scam_compound")
+    chat.press("no")
+    chat.press("other")
+    chat.say(p["relative"])
+    chat.say(p["relation"])
+    chat.press("unsure")
+    chat.say(p["scam_city"])
+    chat.say(p["unsure_story"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.press("send")
+    chat.command("/lapor")
+    chat.press("held")
+    chat.press("no")
+    chat.press("self")
+    chat.press("other")
+    chat.say(p["country_typo"])
+    chat.say("Manila")
+    chat.say(p["story"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.press("send")
+
+
 SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "onboarding": onboarding,
     "report": report,
@@ -238,5 +375,10 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "emergency": emergency,
     "cancel_and_language": cancel_and_language,
     "erase": erase,
+    "thread": thread,
+    "kept_words": kept_words,
+    "danger_now": danger_now,
+    "typed_answers": typed_answers,
+    "countries": countries,
 }
 LANGUAGES = ("id", "en")

@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from bot.privacy import Flood, FloodGuard
 from bot.service import Helpline
-from flows.engine import MAX_TEXT
 from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
 from storage.tables import TicketMessageRow
 from storage.uow import UnitOfWork
@@ -45,7 +44,7 @@ def test_a_flood_gets_one_polite_answer_and_changes_nothing(helpline: Helpline) 
     assert any(m.kind == "emergency" for m in worker.send(CommandIn("darurat")))
 
 
-def test_oversized_text_is_cut_not_refused(helpline: Helpline) -> None:
+def test_long_text_is_kept_whole(helpline: Helpline) -> None:
     worker = Person(helpline, WORKER)
     onboard(worker)
     ref = file_report(worker)
@@ -55,7 +54,7 @@ def test_oversized_text_is_cut_not_refused(helpline: Helpline) -> None:
     worker.send(TextIn("x" * 100_000))
     with UnitOfWork(helpline.db) as uow:
         [message] = uow.session.exec(select(TicketMessageRow)).all()
-        assert 0 < len(message.text) <= MAX_TEXT
+        assert message.text == "x" * 100_000  # never cut: splitting is for sending only
 
 
 def test_markup_in_names_and_text_is_escaped_for_staff(helpline: Helpline) -> None:

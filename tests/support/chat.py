@@ -46,6 +46,7 @@ class Chat:
         self.translators = translators or {}
         self.transcript: list[str] = []
         self.last: Result | None = None
+        self.shown: list[Button] = []  # the newest buttons on screen (a quiet answer leaves them)
         self.events: list[Event] = []
 
     @property
@@ -66,6 +67,9 @@ class Chat:
         self.tickets.apply(self.user, result.events)
         self.events += result.events
         self.last = result
+        buttons = [b for reply in result.replies for row in reply.buttons for b in row]
+        if buttons:
+            self.shown = buttons
         self.transcript.append(f"user: {shown}")
         renderer = self.renderer()
         for reply in result.replies:
@@ -104,7 +108,7 @@ class Chat:
         return [b for reply in self.last.replies for row in reply.buttons for b in row]
 
     def find(self, choice: str) -> Button:
-        for button in reversed(self.buttons()):
+        for button in reversed(self.buttons() or self.shown):
             if button.data.split(".", 1)[1] == choice:
                 return button
         raise AssertionError(f"no button {choice!r} in {[b.data for b in self.buttons()]}")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
+from bot.understanding import Understanding
 from flows.contacts import Contacts
 from flows.events import Event, ReporterMessageAdded, TicketOpened
 from flows.ports import (
@@ -41,6 +43,13 @@ def load_routing() -> RoutingTable:
     return RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")))
 
 
+@cache
+def understanding() -> Understanding:
+    """The service's own reader of typed answers and countries, built once (it indexes every
+    country name)."""
+    return Understanding.from_file(DATA / "countries.json")
+
+
 class MemoryRegistry:
     """Substring and licence search over a few fictional recruiters; enough for engine tests."""
 
@@ -59,7 +68,9 @@ class MemoryRegistry:
 
 @dataclass
 class MemoryTickets:
-    """Tickets by reporter, built from TicketOpened / ReporterMessageAdded events."""
+    """Tickets by reporter, built from TicketOpened / ReporterMessageAdded events. A message
+    makes its ticket the most recently active; an officer's answer makes it wait on the reporter,
+    the reporter's next message takes it back, as the service does."""
 
     owners: dict[str, str] = field(default_factory=dict)
     summaries: dict[str, TicketSummary] = field(default_factory=dict)
@@ -76,9 +87,18 @@ class MemoryTickets:
             elif isinstance(event, ReporterMessageAdded):
                 at = event.at or datetime.now()
                 self.threads[event.ref].append(ThreadEntry("reporter", event.text, at))
+                status = self.summaries[event.ref].status
+                self.touch(event.ref, at, "open" if status == "waiting" else status)
 
     def answer(self, ref: str, agency: str, text: str, at: datetime) -> None:
         self.threads[ref].append(ThreadEntry(agency, text, at))
+        self.touch(ref, at, "waiting")
+
+    def set_status(self, ref: str, status: str, at: datetime) -> None:
+        self.touch(ref, at, status)
+
+    def touch(self, ref: str, at: datetime, status: str) -> None:
+        self.summaries[ref] = replace(self.summaries[ref], status=status, updated_at=at)
 
     def reader(self, user: str) -> MemoryReader:
         return MemoryReader(self, user)
@@ -125,4 +145,5 @@ def make_context(now: datetime, reader: MemoryReader, ids: Ids,
         tickets=reader,
         contacts=load_contacts(),
         routing=load_routing(),
+        understand=understanding(),
     )
