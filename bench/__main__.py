@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from . import core, crisis, e2e, memory, search
+from . import check, core, crisis, e2e, memory, search
 from .stats import machine, table
 
 SECTIONS = ("core", "search", "e2e", "memory", "crisis")
@@ -56,6 +56,26 @@ def main() -> None:
                 search.HEADERS,
                 search.bench(sizes, 500 if quick else 2_000),
             )
+        )
+        print(
+            table(
+                "Recruiter search: is the answer right?",
+                search.ACCURACY_HEADERS,
+                search.accuracy(sizes, 100 if quick else 300, check.sample_index()),
+            )
+        )
+        print(
+            "(precision: companies answered as found that have the very name or licence asked for;"
+            " queries made from listed companies: the same name written 5 ways, the licence 2 ways,"
+            " 3 to 6 lookalikes, one one-letter typo; a typo that spells another listed name is"
+            " not counted as one)"
+        )
+        print(
+            table("/cek answers: messages a person receives (sample registry)", check.HEADERS, check.bench())
+        )
+        print(
+            "(before this change, 780f10f: 2 messages for an active company, 3 for any other answer;"
+            " 10 or 11 from /cek to the verdict)"
         )
 
     if "e2e" in only:

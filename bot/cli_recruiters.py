@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import get_settings
+from flows.ports import Recruiter
 from storage.db import make_engine, migrate
 from storage.recruiter_search import RegistryIndex
 from storage.registry import COLUMNS, ImportSummary, RegistryFormatError, import_csv
@@ -99,7 +100,8 @@ def search_command(
     query: Annotated[str, typer.Argument(help="Company name or licence number.")],
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Search the registry the way /cek does and print the candidates."""
+    """Search the registry the way /cek does: found (same licence or same name), one letter away,
+    similar."""
     with open_database(database_url) as engine, Session(engine) as session:
         index = RegistryIndex.load(session)
     answer = index.search(query)
@@ -110,13 +112,25 @@ def search_command(
     if not answer.candidates:
         console.print("No matching recruiter.")
         return
-    table = Table(title="Exact licence match" if answer.exact else "Closest names")
+    if answer.found:
+        title = "Found: same licence number" if answer.by_licence else "Found: same name"
+        _print_companies(title, answer.found)
+        return
+    console.print("No company with exactly this name.")
+    if answer.close:
+        _print_companies("One letter away (did you mean?)", answer.close)
+    if answer.similar:
+        _print_companies("Similar names (other companies)", answer.similar)
+
+
+def _print_companies(title: str, companies: tuple[Recruiter, ...]) -> None:
+    table = Table(title=title)
     table.add_column("name")
     # A licence number cut short with an ellipsis would be worse than none.
     table.add_column("licence", overflow="fold")
     for column in ("status", "valid until", "city", "destinations"):
         table.add_column(column)
-    for found in answer.candidates:
+    for found in companies:
         table.add_row(
             Text(found.name),
             Text(found.license_number),

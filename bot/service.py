@@ -423,6 +423,7 @@ class Helpline:
             contact_method=ticket.contact_method, description=ticket.description,
             created_at=ticket.created_at, due_at=ticket.first_response_due, taken_by=taken_by,
             taken_at=ticket.taken_at, evidence_count=len(uow.tickets.evidence(_tid(ticket))),
+            details=json.loads(ticket.details or "{}"),
         )
 
     def _to_staff(self, uow: UnitOfWork, ticket: TicketRow, text: Msg,

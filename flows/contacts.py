@@ -22,6 +22,7 @@ SERVICES = (
     "kp2mi_whatsapp",
     "kemnaker",
     "lapor",
+    "kp2mi_registry",
 )
 
 

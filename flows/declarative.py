@@ -4,7 +4,7 @@ and opens the ticket on confirmation."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from flows.conversation import Handler, Turn, global_button, keep_note
 from flows.emergency import show_emergency
 from flows.events import TicketOpened
 from flows.incoming import AttachmentIn, ContactIn, LocationIn
+from flows.recruiter_facts import RISK_NAMES, company_text
 from flows.replies import Urgency
 from flows.steps import END, Ask, Choose, Collect, Confirm, Flow, Option, Step, resolve
 from flows.text import M, Text
@@ -40,9 +41,24 @@ class FlowHandler(Handler):
 
     # -- entering and asking -------------------------------------------------------------------
     def start(self, t: Turn, prefill: dict[str, Any] | None = None) -> None:
-        t.st.flow, t.st.step, t.st.data = self.flow.id, self.flow.start, dict(prefill or {})
+        """Begin the flow. A question whose answer the prefill already holds is not asked again
+        ("report this recruiter" knows the category): the first one left opens with the start
+        step's own greeting and what was filled in."""
+        data = dict(prefill or {})
+        step_id = self.flow.start
+        while step_id != END:
+            step = self.flow.steps[step_id]
+            if not isinstance(step, Choose | Ask) or not data.get(step.field):
+                break
+            step_id = resolve(step.next, data)
+        t.st.flow, t.st.step, t.st.data = self.flow.id, step_id, data
         t.st.paused = None
-        self._go(t, self.flow.start)
+        self._go(t, step_id)
+        if step_id != self.flow.start and t.replies:
+            start = self.flow.steps[self.flow.start]
+            greeting = start.prompt[:-1] if isinstance(start, Choose | Ask) else ()
+            first = t.replies[-1]
+            t.replies[-1] = replace(first, lines=(*greeting, *prefilled_lines(data), *first.lines))
 
     def options_shown(self, t: Turn) -> Sequence[Option]:
         step = self.current(t)
@@ -357,8 +373,7 @@ def confirm_ticket(
 def summary_lines(data: dict[str, Any]) -> list[Text]:
     lines: list[Text] = [M("Please check:")]
     lines.append(M("• Type: {category}", category=category_label(str(data.get("category")))))
-    if data.get("recruiter"):
-        lines.append(M("• Recruiter: {name}", name=str(data["recruiter"])))
+    lines += _recruiter_lines(data)
     if data.get("victim_name"):
         lines.append(
             M(
@@ -389,6 +404,27 @@ def summary_lines(data: dict[str, Any]) -> list[Text]:
         lines.append(M("• Contact: {phone}", phone=str(data.get("contact_phone") or "")))
     else:
         lines.append(M("• Contact: through this chat"))
+    return lines
+
+
+def prefilled_lines(data: dict[str, Any]) -> list[Text]:
+    """What a report was started with, shown so the person knows it was not lost."""
+    lines: list[Text] = []
+    if data.get("category"):
+        lines.append(M("• Type: {category}", category=category_label(str(data["category"]))))
+    return lines + _recruiter_lines(data)
+
+
+def _recruiter_lines(data: dict[str, Any]) -> list[Text]:
+    """The recruiter checked with /cek and the verdict of its red-flag questions."""
+    lines: list[Text] = []
+    company = company_text({k: str(v) for k, v in data.items() if k.startswith("recruiter_") and v})
+    if company is not None:
+        lines.append(M("• Recruiter: {name}", name=company))
+    elif data.get("recruiter"):
+        lines.append(M("• Recruiter: {name}", name=str(data["recruiter"])))
+    if data.get("red_flag_risk") in RISK_NAMES:
+        lines.append(M("• Red-flag check: {risk}", risk=RISK_NAMES[data["red_flag_risk"]]))
     return lines
 
 

@@ -66,6 +66,7 @@ _SERVICE_LABELS: dict[str, Msg] = {
     "kp2mi_whatsapp": M("KP2MI WhatsApp"),
     "kemnaker": M("Kemnaker call centre"),
     "lapor": M("LAPOR! complaints portal"),
+    "kp2mi_registry": M("Official list of licensed companies (KP2MI)"),
 }
 _CARD_NATIONAL = ("kp2mi_abroad", "kp2mi_whatsapp", "kp2mi_tollfree", "polri")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from flows.assist import ASSIST
-from flows.check import Check
+from flows.check import Check, report_prefill
 from flows.checkin import is_care_button, on_button
 from flows.clear_chat import ClearChat
 from flows.conversation import GLOBAL, Handler, Turn, global_button
@@ -237,8 +237,7 @@ def on_global(t: Turn, action: str) -> None:
     elif action == "resume":
         resume(t)
     elif action == "report_recruiter":
-        recruiter = st.data.get("recruiter") if st.flow in (None, "check") else None
-        prefill = {"recruiter": recruiter} if recruiter else None
+        prefill = report_prefill(st.data) if st.flow in (None, "check") else None
         if not st.consent:
             st.after_onboarding, st.prefill = "lapor", prefill
             ONBOARDING.start(t)

@@ -29,12 +29,23 @@ class Recruiter:
 
 @dataclass(frozen=True)
 class RegistryAnswer:
-    """Up to three ranked candidates, and what the user must know about the registry itself."""
+    """What the registry says about one query, and what the user must know about the registry.
 
-    candidates: tuple[Recruiter, ...]
+    ``found`` holds only companies with the same licence number or the same name (SPEC section
+    5): nothing else may ever be presented as the company the person named. ``close`` are names
+    one letter away from the query ("did you mean"), ``similar`` other names like it; a company is
+    in one of the three at most, and close and similar together are at most the limit asked."""
+
+    found: tuple[Recruiter, ...]
     updated_at: date | None
     is_sample: bool
-    exact: bool = False  # True when a licence number matched exactly
+    close: tuple[Recruiter, ...] = ()
+    similar: tuple[Recruiter, ...] = ()
+    by_licence: bool = False  # ``found`` matched the licence number, not the name
+
+    @property
+    def candidates(self) -> tuple[Recruiter, ...]:
+        return (*self.found, *self.close, *self.similar)
 
 
 class RecruiterLookup(Protocol):

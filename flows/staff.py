@@ -5,9 +5,11 @@ press is checked again on the server against the caller's agency, never trusted 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from flows.recruiter_facts import card_lines as recruiter_card_lines
 from flows.reference import PATTERN
 from flows.replies import Button
 from flows.text import M, Msg, Text
@@ -40,6 +42,7 @@ class CardFacts:
     taken_by: str | None = None
     taken_at: datetime | None = None
     evidence_count: int = 0
+    details: Mapping[str, str] = field(default_factory=dict)  # NewTicket.details
 
 
 def card_lines(card: CardFacts) -> list[Text]:
@@ -70,6 +73,7 @@ def card_lines(card: CardFacts) -> list[Text]:
         if len(text) > SUMMARY_CHARS:
             text = text[: SUMMARY_CHARS - 1] + "…"
         lines.append(M('"{text}"', text=text))
+    lines += recruiter_card_lines(card.details)
     if card.evidence_count:
         lines.append(M("Evidence: {count} file(s)", count=card.evidence_count))
     if card.due_at is not None:

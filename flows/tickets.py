@@ -17,7 +17,12 @@ DETAIL_FIELDS = (
     "last_contact",
     "employer",
     "passport_number",
-    "recruiter",
+    "recruiter",  # the company as one line, in conversations saved before the fields below
+    "recruiter_name",
+    "recruiter_license",
+    "recruiter_status",
+    "red_flags",
+    "red_flag_risk",
     "country_other",
     "trafficking_signs",
     "emergency_words",
@@ -51,13 +56,17 @@ def build_ticket(
         danger_now=danger,
         trafficking_signs=data.get("trafficking_signs") == "yes",
     )
+    priority = routed.priority
+    if data.get("red_flag_risk") == "high" and priority == "normal":
+        # The /cek checklist found signs of illegal recruitment or trafficking.
+        priority = "high"
     location = data.get("location")
     details = {k: _detail(data[k]) for k in DETAIL_FIELDS if data.get(k)}
     return NewTicket(
         ref=ctx.new_ref(),
         kind=kind,
         category=category,
-        priority=routed.priority,
+        priority=priority,
         owner=routed.owner,
         copied=routed.copied,
         lang=lang,

@@ -30,6 +30,9 @@ FACTS_NATIONAL = {
     "kp2mi_whatsapp": "0811-8080-141",
     "kemnaker": "1500630",
     "lapor": "lapor.go.id",
+    # "The authoritative list of licensed placement companies (P3MI) ... is published by KP2MI's
+    # SISKOP2MI system": where to check the official list; FACTS.md gives no address.
+    "kp2mi_registry": "SISKOP2MI",
 }
 FACTS_COUNTRIES = {
     "MY": {"999"},
@@ -49,7 +52,7 @@ SOURCED_ELSEWHERE = {
     "TH": {"191", "1155"},
 }
 # FACTS.md: "as reported in the press in April 2025 (verify before production)".
-UNVERIFIED = {"kp2mi_tollfree", "kp2mi_abroad", "kp2mi_whatsapp", "kemnaker", "lapor"}
+UNVERIFIED = {"kp2mi_tollfree", "kp2mi_abroad", "kp2mi_whatsapp", "kemnaker", "lapor", "kp2mi_registry"}
 
 
 def read_json(name: str) -> Any:

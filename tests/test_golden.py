@@ -14,6 +14,7 @@ from flows.events import LanguageChanged
 from flows.render import Translator
 from tests.golden.scripts import LANGUAGES, SCRIPTS
 from tests.support.chat import Chat
+from tests.support.memory import shipped_sample
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = [(flow, lang) for flow in SCRIPTS for lang in LANGUAGES]
@@ -24,7 +25,7 @@ def translators() -> dict[str, Translator]:
 
 
 def transcript(flow: str, lang: str) -> str:
-    chat = Chat(translators=translators())
+    chat = Chat(translators=translators(), registry=shipped_sample())
     SCRIPTS[flow](chat, lang)
     return "\n".join(chat.transcript) + "\n"
 
@@ -59,7 +60,7 @@ def test_every_golden_file_has_a_script() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_script_chooses_its_language_with_the_onboarding_button(lang: str) -> None:
     for flow, script in SCRIPTS.items():
-        chat = Chat(translators=translators())
+        chat = Chat(translators=translators(), registry=shipped_sample())
         script(chat, lang)
         assert LanguageChanged(lang) in chat.events, flow
         assert chat.state.lang == lang, flow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -16,8 +17,8 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from typer.testing import CliRunner
 
 from bot.cli_recruiters import recruiters_app
-from flows.ports import RecruiterLookup
-from storage.recruiter_search import MAX_QUERY, RegistryIndex, licence_key, normalise_name
+from flows.ports import RecruiterLookup, RegistryAnswer
+from storage.recruiter_search import MAX_QUERY, RegistryIndex, licence_key, name_key, normalise_name
 from storage.recruiter_table import RecruiterRow
 from storage.registry import (
     ImportSummary,
@@ -27,6 +28,7 @@ from storage.registry import (
     import_csv,
     registry_status,
 )
+from tests.support.memory import shipped_sample
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = Path(__file__).parents[1] / "data" / "recruiters.sample.csv"
@@ -94,7 +96,7 @@ def test_import_stores_every_valid_row_in_the_table_shape(session: Session) -> N
     assert set(stored) == {f"SIP3MI-T-{n}" for n in ("0417", "0500", "0501", "0502", "0503")}
     first = stored["SIP3MI-T-0417"]
     assert first.name == "PT Bintang Samudra Karya (CONTOH)"
-    assert first.name_normalised == "bintang samudra karya contoh"
+    assert first.name_normalised == "bintang samudra karya"  # the sample's mark is not a word
     assert first.valid_until == date(2027, 6, 30)
     assert first.updated_at == date(2026, 10, 1)
     assert (first.province, first.city) == ("Jawa Timur", "Malang")
@@ -312,6 +314,9 @@ def names(answer_index: RegistryIndex, query: str, limit: int = 3) -> list[str]:
         ("PTK Karya", "ptk karya"),
         ("PT", ""),
         ("İSTANBUL ℌ", "istanbul h"),
+        ("PT Bintang Samudra Karya (CONTOH)", "bintang samudra karya"),
+        ("PT Pos Indonesia (Persero)", "pos indonesia"),
+        ("perseroan perseroan terbatas terbatas jaya", "jaya"),
     ],
 )
 def test_normalise_name(raw: str, normalised: str) -> None:
@@ -322,6 +327,35 @@ def test_normalise_name(raw: str, normalised: str) -> None:
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = normalise_name(text)
     assert normalise_name(once) == once
+    key = name_key(text)
+    assert name_key(key) == key
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("PT Bintang Samudra Karya (CONTOH)", "bintang samudra karya"),
+        ("PT. BINTANG SAMUDRA KARYA", "P.T. Bintang-Samudra Karya"),
+        ("Layang-Layang Biru", "Layanglayang Biru"),
+        ("PT Cermin Ajaib (Persero) Tbk", "Cermin Ajaib"),
+        ("Perseroan Terbatas Maju Bersama", "PT Maju Bersama"),
+    ],
+)
+def test_the_same_name_despite_case_pt_punctuation_spaces_and_suffixes(one: str, other: str) -> None:
+    assert name_key(one) == name_key(other) != ""
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("PT Bintang Samudra Karya", "CV Bintang Samudra Karya"),  # another legal form
+        ("PT Bintang Samudra Karya", "PT Bintang Samudra Karya (Malaysia)"),  # a "branch"
+        ("PT Bintang Samudra Karya", "PT Samudra Bintang Karya"),
+        ("PT Bintang Samudra Karya", "PT Bintang Samudra Karja"),
+    ],
+)
+def test_lookalikes_are_other_names(one: str, other: str) -> None:
+    assert name_key(one) != name_key(other)
 
 
 @pytest.mark.parametrize(
@@ -332,9 +366,10 @@ def test_licence_number_matches_exactly_whatever_the_spacing_and_case(
 ) -> None:
     answer = index.search(query)
 
-    assert answer.exact
-    assert [found.license_number for found in answer.candidates] == ["SIP3MI-T-0417"]
-    found = answer.candidates[0]
+    assert answer.by_licence
+    assert [found.license_number for found in answer.found] == ["SIP3MI-T-0417"]
+    assert (answer.close, answer.similar) == ((), ())
+    found = answer.found[0]
     assert (found.status, found.valid_until) == ("active", date(2027, 6, 30))
     assert found.destinations == ("Taiwan", "Hong Kong")
     assert (found.city, found.province, found.source) == ("Malang", "Jawa Timur", "test fixture")
@@ -347,25 +382,76 @@ def test_licence_key() -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        "pt bintang samudera karya",
         "PT. Bintang-Samudra Karya",
         "P.T. BINTANG SAMUDRA KARYA, Tbk.",
-        "bintnag samudra karya",
-        "Bintang Samudra Karya Malang",
         "bintang samudra karya (contoh)",
+        "BintangSamudra Karya",
     ],
 )
-def test_names_match_despite_legal_form_punctuation_case_and_typos(index: RegistryIndex, query: str) -> None:
+def test_the_same_name_is_found(index: RegistryIndex, query: str) -> None:
     answer = index.search(query)
 
-    assert not answer.exact
-    assert answer.candidates[0].name == "PT Bintang Samudra Karya (CONTOH)"
+    assert not answer.by_licence
+    assert [found.name for found in answer.found] == ["PT Bintang Samudra Karya (CONTOH)"]
+    assert (answer.close, answer.similar) == ((), ())
+
+
+@pytest.mark.parametrize(
+    "query", ["pt bintang samudera karya", "bintnag samudra karya", "bintang samudra karja"]
+)
+def test_one_letter_away_is_close_never_found(index: RegistryIndex, query: str) -> None:
+    answer = index.search(query)
+
+    assert answer.found == ()
+    assert answer.close[0].name == "PT Bintang Samudra Karya (CONTOH)"
+    # The other names like it follow as similar; none of them twice.
+    assert len({c.license_number for c in answer.candidates}) == len(answer.candidates) <= 3
+
+
+def test_a_lookalike_is_similar_never_found(index: RegistryIndex) -> None:
+    answer = index.search("Bintang Samudra Karya Malang")
+
+    assert (answer.found, answer.close) == ((), ())
+    assert answer.similar[0].name == "PT Bintang Samudra Karya (CONTOH)"
+
+
+def test_a_short_word_one_letter_off_is_close_though_it_is_no_typo_for_similar_names() -> None:
+    index = RegistryIndex.from_rows([row("PT Jaya Abadi", "L-1"), row("PT Daya Abadi", "L-2")])
+
+    assert [c.license_number for c in index.search("Jaya Abadi").found] == ["L-1"]
+    assert [c.license_number for c in index.search("Jaya Abadu").close] == ["L-1"]
+    # Both are one letter from "Kaya Abadi": both are shown, and neither is found.
+    answer = index.search("Kaya Abadi")
+    assert answer.found == ()
+    assert {c.license_number for c in answer.close} == {"L-1", "L-2"}
+
+
+def test_very_short_names_get_no_suggestion() -> None:
+    index = RegistryIndex.from_rows([row("PT Abc", "L-1")])
+
+    assert index.search("Abd").candidates == ()
+    assert [c.license_number for c in index.search("ABC").found] == ["L-1"]
+
+
+def test_several_companies_with_the_same_name_are_all_found() -> None:
+    index = RegistryIndex.from_rows(
+        [
+            row("PT Kembar Jaya (CONTOH)", "L-1", status="revoked"),
+            row("PT. Kembar Jaya", "L-2"),
+            row("PT Kembar Jaya Abadi", "L-3"),
+        ]
+    )
+
+    answer = index.search("kembar jaya")
+    assert [c.license_number for c in answer.found] == ["L-1", "L-2"]
+    assert (answer.close, answer.similar) == ((), ())
 
 
 def test_candidates_are_ranked_closest_first(index: RegistryIndex) -> None:
-    assert names(index, "bintang samudra karya") == [
-        "PT Bintang Samudra Karya (CONTOH)",
+    # All three words in the same order first, then in another order, then two of them.
+    assert names(index, "samudra karya bintang") == [
         "PT Samudra Karya Bintang Timur (CONTOH)",
+        "PT Bintang Samudra Karya (CONTOH)",
         "PT Bintang Samudra Jaya (CONTOH)",
     ]
     assert names(index, "bintang samudra jaya")[0] == "PT Bintang Samudra Jaya (CONTOH)"
@@ -398,10 +484,50 @@ def test_most_words_of_the_query_must_be_in_the_name(index: RegistryIndex) -> No
     assert names(index, "awan karya sentosa abadi") == []
 
 
+# --- the query table: every kind of query against the shipped sample, with its outcome --------
+
+
+def query_table() -> list[dict[str, str]]:
+    with (DATA / "recruiter_queries.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def outcome(answer: RegistryAnswer) -> tuple[str, str]:
+    """found | close | similar | none, and the licence of the first company of that kind."""
+    for kind, companies in (("found", answer.found), ("close", answer.close), ("similar", answer.similar)):
+        if companies:
+            return kind, companies[0].license_number
+    return "none", ""
+
+
+def test_the_query_table_covers_every_kind_of_query() -> None:
+    table = query_table()
+    assert len(table) >= 40
+    assert {row["outcome"] for row in table} == {"found", "close", "similar", "none"}
+    # Every expected licence is in the sample, and every sample company is asked about.
+    sample = {line.split(",")[1] for line in SAMPLE.read_text("utf-8").splitlines()[1:]}
+    expected = {row["licence"] for row in table if row["licence"]}
+    assert expected == sample
+
+
+@pytest.mark.parametrize("case", query_table(), ids=lambda case: f"{case['outcome']}:{case['query'].strip()}")
+def test_query_table(sample_index: RegistryIndex, case: dict[str, str]) -> None:
+    answer = sample_index.search(case["query"])
+
+    assert outcome(answer) == (case["outcome"], case["licence"]), case["why"]
+    if case["outcome"] != "found":
+        assert answer.found == (), "only the same licence or the same name is found"
+
+
+@pytest.fixture(scope="module")
+def sample_index() -> RegistryIndex:
+    return shipped_sample()
+
+
 def test_long_queries_are_cut(index: RegistryIndex) -> None:
     # Only the first MAX_QUERY characters count: here the licence number and blanks.
     answer = index.search("SIP3MI-T-0417" + " " * MAX_QUERY + "anything after the cut")
-    assert answer.exact
+    assert answer.by_licence
     assert names(index, "zz " * MAX_QUERY + "bintang samudra karya") == []
 
 
@@ -443,7 +569,7 @@ def test_the_sample_registry_is_flagged(session: Session) -> None:
 
     assert answer.is_sample
     assert answer.updated_at == date(2026, 10, 1)
-    assert answer.candidates[0].license_number == "SIP3MI-T-0417"
+    assert answer.close[0].license_number == "SIP3MI-T-0417"
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -473,8 +599,16 @@ def test_cli_imports_then_searches_the_sample(cli: tuple[CliRunner, list[str]]) 
     assert "SIP3MI-T-0417" in found.stdout
     assert "2027-06-30" in found.stdout
 
+    assert "One letter away (did you mean?)" in found.stdout
+    assert "Found" not in found.stdout
+
     exact = runner.invoke(recruiters_app, ["search", " sip3mi-t-0417", *db])
-    assert "Exact licence match" in exact.stdout
+    assert "Found: same licence number" in exact.stdout
+    same = runner.invoke(recruiters_app, ["search", "P.T. Bintang Samudra Karya", *db])
+    assert "Found: same name" in same.stdout
+    lookalike = runner.invoke(recruiters_app, ["search", "Bintang Samudra Jaya", *db])
+    assert "No company with exactly this name." in lookalike.stdout
+    assert "Similar names (other companies)" in lookalike.stdout
 
     nothing = runner.invoke(recruiters_app, ["search", "toko roti", *db])
     assert "No matching recruiter." in nothing.stdout

@@ -27,8 +27,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "wages_city": "Taoyuan",
         "wages_story": "Gaji saya dipotong setengah selama 4 bulan tanpa alasan.",
         "phone": "+886 912 345 678, setelah jam 9 malam",
-        "recruiter_query": "pt bintang samudera karya",
+        "recruiter_query": "PT. Bintang Samudra Karya",
         "recruiter_story": "Saya diminta bayar 25 juta ke rekening pribadi dan berangkat pakai visa turis.",
+        "revoked_story": "Agennya minta 20 juta tunai, katanya izinnya sedang diurus.",
+        "no": "tidak",
         "recruiter_city": "Malang",
         "unknown_recruiter": "PT Maju Terus Sejahtera",
         "question": "Apakah agen boleh meminta biaya 30 juta untuk kerja di Taiwan?",
@@ -66,9 +68,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "wages_city": "Taoyuan",
         "wages_story": "Half of my wages were cut for 4 months without a reason.",
         "phone": "+886 912 345 678, after 9 pm",
-        "recruiter_query": "pt bintang samudera karya",
+        "recruiter_query": "PT. Bintang Samudra Karya",
         "recruiter_story": "They asked for 25 million rupiah into a personal account and told me "
         "to leave on a tourist visa.",
+        "revoked_story": "The agent wants 20 million in cash and says the licence is being renewed.",
+        "no": "no",
         "recruiter_city": "Malang",
         "unknown_recruiter": "PT Maju Terus Sejahtera",
         "question": "May an agency charge 30 million rupiah for a job in Taiwan?",
@@ -175,8 +179,7 @@ def check(chat: Chat, lang: str) -> None:
     # Fees and a tourist visa: yes; scam job, passport kept: no; contract and orientation: yes.
     for answer in ("yes", "yes", "no", "no", "yes", "yes"):
         chat.press(answer)
-    chat.press("report_recruiter")
-    chat.press("illegal_recruitment")
+    chat.press("report_recruiter")  # the category is known: the report asks about danger first
     chat.press("no")
     chat.press("self")
     chat.press("ID")
@@ -193,6 +196,53 @@ def check_not_found(chat: Chat, lang: str) -> None:
     chat.command("/cek")
     chat.say(p["unknown_recruiter"])
     chat.press("no")
+
+
+def check_suspended(chat: Chat, lang: str) -> None:
+    """By licence number, typed with spaces."""
+    onboard(chat, lang, "prospective")
+    chat.command("/cek")
+    chat.say("sip3mi - t - 0102")
+    chat.press("no")
+
+
+def check_expired(chat: Chat, lang: str) -> None:
+    onboard(chat, lang, "prospective")
+    chat.command("/cek")
+    chat.say("Layang-Layang Biru Sejahtera")
+    chat.press("no")
+
+
+def check_revoked(chat: Chat, lang: str) -> None:
+    """A revoked licence, the questions, then a report that starts with the company filled in."""
+    p = PHRASES[lang]
+    onboard(chat, lang, "prospective")
+    chat.command("/cek")
+    chat.say("pt mercusuar kertas abadi")
+    chat.press("check")
+    # Fees: yes; everything else as it should be.
+    for answer in ("yes", "no", "no", "no", "yes", "yes"):
+        chat.press(answer)
+    chat.press("report_recruiter")
+    chat.press("no")
+    chat.press("self")
+    chat.press("ID")
+    chat.say("Mataram")
+    chat.say(p["revoked_story"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.press("send")
+
+
+def check_lookalike(chat: Chat, lang: str) -> None:
+    """A name like a licensed one, then a one-letter typo of it, then its licence number."""
+    p = PHRASES[lang]
+    onboard(chat, lang, "prospective")
+    chat.command("/cek")
+    chat.say("PT Bintang Samudra Jaya")
+    chat.say("PT Bintang Samudra Karja")
+    chat.say("SIP3MI-T-0417")
+    chat.say(p["no"])
 
 
 def status(chat: Chat, lang: str) -> None:
@@ -370,6 +420,10 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "assist": assist,
     "check": check,
     "check_not_found": check_not_found,
+    "check_suspended": check_suspended,
+    "check_expired": check_expired,
+    "check_revoked": check_revoked,
+    "check_lookalike": check_lookalike,
     "status": status,
     "info": info,
     "emergency": emergency,

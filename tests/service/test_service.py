@@ -4,6 +4,7 @@ duplicate deliveries, staff rights, the thread in both directions, erasure."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -220,3 +221,49 @@ def test_a_registry_imported_beside_the_running_bot_is_picked_up(helpline: Helpl
     assert helpline.refresh_registry() is True
     assert helpline.registry.search("mutiara fiktif sejahtera").candidates
     assert helpline.refresh_registry() is False
+
+
+def test_a_checked_recruiter_and_its_red_flags_reach_the_card(helpline: Helpline) -> None:
+    import io
+
+    from sqlmodel import Session
+
+    from storage.registry import COLUMNS, import_csv
+
+    line = ("PT Mercusuar Kertas Abadi (CONTOH),SIP3MI-T-0103,dicabut,2027-01-31,"
+            "Nusa Tenggara Barat,Mataram,,,MY,test,2026-10-01")
+    with Session(helpline.db) as session:
+        import_csv(session, io.StringIO(",".join(COLUMNS) + "\n" + line + "\n"),
+                   now=helpline.clock(), is_sample=True)
+        session.commit()
+    helpline.refresh_registry()
+    worker = Person(helpline, WORKER)
+    onboard(worker)
+    worker.send(CommandIn("cek"))
+    worker.send(TextIn("pt mercusuar kertas abadi"))
+    worker.press("check")
+    for answer in ("yes", "yes", "no", "no", "yes", "yes"):  # fees and a tourist visa
+        worker.press(answer)
+    worker.press("report_recruiter")
+    worker.press("no")
+    worker.press("self")
+    worker.press("ID")
+    worker.send(TextIn("Mataram"))
+    worker.send(TextIn("They want 20 million in cash."))
+    worker.press("skip")
+    worker.press("chat")
+    out = worker.press("send")
+
+    [card] = [m for m in out if m.kind == "card" and m.chat_id == KP2MI_CHAT]
+    assert "Perekrut: PT Mercusuar Kertas Abadi (CONTOH) (SIP3MI-T-0103) — DICABUT" in card.text
+    assert "Cek tanda bahaya: RISIKO TINGGI" in card.text
+    assert "⚠ Biaya di luar biaya resmi, atau transfer ke rekening pribadi: Ya" in card.text
+    assert "⚠ Berangkat dengan visa turis atau visa kunjungan: Ya" in card.text
+    assert "Sudah menerima kontrak kerja tertulis" not in card.text  # answered as it should be
+    with UnitOfWork(helpline.db) as uow:
+        ticket = uow.tickets.get(out[0].ticket_ref or "")
+        assert ticket is not None and ticket.category == "illegal_recruitment"
+        # A high-risk verdict: high priority, with its 4-hour first-response target.
+        assert ticket.priority == "high"
+        assert ticket.first_response_due is not None
+        assert ticket.first_response_due - ticket.created_at == timedelta(hours=4)

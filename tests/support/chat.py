@@ -20,6 +20,7 @@ from flows.incoming import (
     LocationIn,
     TextIn,
 )
+from flows.ports import RecruiterLookup
 from flows.render import Renderer, Translator
 from flows.replies import Button, Reply
 from flows.state import State
@@ -34,7 +35,7 @@ class Chat:
         user: str = "u1",
         translators: dict[str, Translator] | None = None,
         tickets: MemoryTickets | None = None,
-        registry: MemoryRegistry | None = None,
+        registry: RecruiterLookup | None = None,
         seed: int = 7,
     ) -> None:
         self.user = user

@@ -6,9 +6,11 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+
+from sqlmodel import Session, SQLModel, create_engine
 
 from bot.understanding import Understanding
 from flows.contacts import Contacts
@@ -16,6 +18,7 @@ from flows.events import Event, ReporterMessageAdded, TicketOpened
 from flows.ports import (
     Context,
     Recruiter,
+    RecruiterLookup,
     RegistryAnswer,
     ThreadEntry,
     TicketSummary,
@@ -23,6 +26,9 @@ from flows.ports import (
 )
 from flows.reference import new_reference
 from flows.routing import RoutingTable
+from storage.recruiter_search import RegistryIndex, normalise_name
+from storage.recruiter_table import RecruiterRow
+from storage.registry import import_csv
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLE = (
@@ -51,19 +57,48 @@ def understanding() -> Understanding:
 
 
 class MemoryRegistry:
-    """Substring and licence search over a few fictional recruiters; enough for engine tests."""
+    """The real search (``storage.recruiter_search.RegistryIndex``) over a few fictional
+    recruiters given in code, so engine tests see exactly the answers the bot gives."""
 
     def __init__(self, rows: Sequence[Recruiter] = SAMPLE, is_sample: bool = True) -> None:
         self.rows, self.is_sample = tuple(rows), is_sample
+        self.index = RegistryIndex.from_rows(
+            RecruiterRow(
+                id=position + 1,
+                name=r.name,
+                name_normalised=normalise_name(r.name),
+                license_number=r.license_number,
+                status=r.status,
+                valid_until=r.valid_until,
+                province=r.province,
+                city=r.city,
+                address="",
+                phone="",
+                destinations=";".join(r.destinations),
+                source="test",
+                updated_at=date(2026, 10, 1),
+                is_sample=is_sample,
+                imported_at=datetime(2026, 10, 2, tzinfo=UTC),
+            )
+            for position, r in enumerate(self.rows)
+        )
 
     def search(self, query: str, limit: int = 3) -> RegistryAnswer:
-        q = query.strip().upper()
-        exact = [r for r in self.rows if r.license_number.upper() == q]
-        if exact:
-            return RegistryAnswer(tuple(exact), date(2026, 10, 1), self.is_sample, exact=True)
-        words = [w for w in q.replace("PT", " ").split() if len(w) > 2]
-        found = [r for r in self.rows if words and all(w[:4] in r.name.upper() for w in words)]
-        return RegistryAnswer(tuple(found[:limit]), date(2026, 10, 1), self.is_sample)
+        return self.index.search(query, limit)
+
+
+@cache
+def shipped_sample() -> RegistryIndex:
+    """The registry as ``helpline chat --sample`` loads it: data/recruiters.sample.csv."""
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine, tables=[RecruiterRow.__table__])  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        with (DATA / "recruiters.sample.csv").open(encoding="utf-8", newline="") as stream:
+            import_csv(session, stream, now=datetime(2026, 10, 2, tzinfo=UTC), is_sample=True)
+        session.commit()
+        index = RegistryIndex.load(session)
+    engine.dispose()
+    return index
 
 
 @dataclass
@@ -135,7 +170,7 @@ class Ids:
 
 
 def make_context(now: datetime, reader: MemoryReader, ids: Ids,
-                 registry: MemoryRegistry | None = None) -> Context:
+                 registry: RecruiterLookup | None = None) -> Context:
     """A deterministic context: the given clock, seeded references and ids."""
     return Context(
         now=now,
