@@ -81,29 +81,38 @@ def registry_fingerprint(session: Session) -> tuple[object, ...]:
 def normalise_name(name: str) -> str:
     """Company name as its words are searched: no accents, lower case, no legal form, no
     punctuation."""
-    return _without(name, _LEGAL_FORMS)
+    return _without(_plain_words(name), _LEGAL_FORMS)
 
 
 def name_key(name: str) -> str:
     """Company name as two names are the same or not: its letters and digits, in order, without
     "PT" and legal suffixes; spaces and punctuation do not count ("Layang-Layang" is "Layang
     Layang" is "Layanglayang")."""
-    return _without(name, _SAME_NAME_IGNORES).replace(" ", "")
+    return _key(_plain_words(name))
 
 
-def _without(name: str, ignored: frozenset[str]) -> str:
+def _key(words: list[str]) -> str:
+    return _without(words, _SAME_NAME_IGNORES).replace(" ", "")
+
+
+def _plain_words(name: str) -> list[str]:
+    """The words of a name: folded, without accents, the sample's mark or punctuation."""
     # Compatibility forms can decompose to capitals ("ℌ" to "H") and folding can expand a letter,
     # so the text is folded between two decompositions; accents go last.
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
     text = _SAMPLE_MARK.sub(" ", "".join(c for c in folded if not unicodedata.combining(c)))
-    text = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", _DOTTED_PT.sub(" ", text)))
-    words = " ".join(word for word in text.split() if word not in ignored)
+    return _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", _DOTTED_PT.sub(" ", text))).split()
+
+
+def _without(words: list[str], ignored: frozenset[str]) -> str:
+    kept = " ".join(word for word in words if word not in ignored)
     # Until nothing changes: taking one "perseroan terbatas" out can close another one up.
-    while True:
-        shorter = " ".join(_PERSEROAN.sub(" ", words).split())
-        if shorter == words:
-            return words
-        words = shorter
+    while "perseroan terbatas" in kept:
+        shorter = " ".join(_PERSEROAN.sub(" ", kept).split())
+        if shorter == kept:
+            break
+        kept = shorter
+    return kept
 
 
 def licence_key(text: str) -> str:
@@ -153,9 +162,10 @@ class RegistryIndex:
         names, keys = [], []
         for position, row in enumerate(rows):
             by_licence[licence_key(row.license_number)].append(position)
-            name = normalise_name(row.name)
+            words = _plain_words(row.name)
+            name = _without(words, _LEGAL_FORMS)
             names.append(name)
-            keys.append(name_key(row.name))
+            keys.append(_key(words))
             by_key[keys[-1]].append(position)
             by_word_count[len(name.split())].append(position)
             for word in dict.fromkeys(name.split()):
