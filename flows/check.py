@@ -147,10 +147,10 @@ class Check(Handler):
             self._say_pick(t)
         elif step == "offer":
             t.say(*self._offer_lines(t), buttons=self._offer_buttons(t))
-        elif step.startswith("q"):
-            _, question, _, _ = QUESTIONS[int(step[1:])]
+        elif (index := _question(step)) is not None:
+            _, question, _, _ = QUESTIONS[index]
             t.say(
-                M("Question {n} of {total}", n=int(step[1:]) + 1, total=len(QUESTIONS)),
+                M("Question {n} of {total}", n=index + 1, total=len(QUESTIONS)),
                 question,
                 buttons=t.options([YES, NO], 2),
             )
@@ -162,16 +162,16 @@ class Check(Handler):
             return [*named, NONE_OF_THESE]
         if step == "offer":
             return [CHECK_OFFER, NO_THANKS]
-        if step.startswith("q"):
+        if _question(step) is not None:
             return [YES, NO]
         return ()
 
     def on_text(self, t: Turn, text: str) -> None:
         step = t.st.step or "query"
-        if step.startswith("q"):
+        if _question(step) is not None:
             super().on_text(t, text)
             return
-        if step in ("offer", "pick"):
+        if step != "query":
             chosen = t.ctx.understand.choice(text, self.options_shown(t))
             if chosen is not None:
                 self.on_choice(t, chosen)
@@ -351,8 +351,7 @@ class Check(Handler):
             t.next_question()
             self.prompt(t)
             return
-        elif step.startswith("q") and choice in (YES.id, NO.id):
-            index = int(step[1:])
+        elif (index := _question(step)) is not None and choice in (YES.id, NO.id):
             flag = QUESTIONS[index][0]
             t.st.data.setdefault("answers", []).append([flag, choice])
             if index + 1 < len(QUESTIONS):
@@ -502,6 +501,13 @@ def _checked_lines(data: dict[str, Any], today: date) -> list[Text]:
         return [describe(_recruiter(data["company"]), today), source]
     name = str((data.get("recruiter") or {}).get("name") or "")
     return [M("“{name}”: no company with exactly this name in the list.", name=name), source]
+
+
+def _question(step: str) -> int | None:
+    """The red-flag question a step asks ("q0" to "q5"), or None for any other step."""
+    if step[:1] == "q" and step[1:].isdecimal() and int(step[1:]) < len(QUESTIONS):
+        return int(step[1:])
+    return None
 
 
 def _today(t: Turn) -> date:

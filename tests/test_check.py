@@ -488,3 +488,22 @@ def test_the_card_shows_the_recruiter_with_its_status_and_the_warning_answers() 
 def test_red_flag_lines_we_do_not_know_are_shown_as_they_are() -> None:
     assert red_flag_lines("⚠ Something new: maybe\n\nOld line") == ["⚠ Something new: maybe", "Old line"]
     assert len(QUESTIONS) == len(WARNING_ANSWERS)
+
+
+def test_a_yes_pressed_where_no_question_is_asked_changes_nothing() -> None:
+    chat = onboarded()
+    chat.command("/cek")
+    before = snapshot(chat)
+    chat.press_raw(f"{chat.state.turn}.yes")
+    assert "does not belong" in chat.text()
+    assert snapshot(chat) == before
+
+
+def test_words_typed_at_a_question_are_matched_and_a_name_is_not_searched() -> None:
+    chat = checking("PT Bintang Samudra Karya")
+    chat.press("check")
+    chat.say("ya")
+    assert chat.state.step == "q1"
+    chat.say("PT Mercusuar Kertas Abadi")
+    assert chat.state.step == "q1"  # asked again, nothing searched
+    assert chat.state.data["recruiter"]["status"] == "active"
