@@ -24,15 +24,15 @@ run: $(STAMP)
 
 ## Everything CI checks: lint, types, layer contracts, catalogs, then the tests.
 test: $(STAMP)
-	$(BIN)/ruff check bot flows storage tests scripts
+	$(BIN)/ruff check bot console flows storage tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/catalogs.py check
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot flows storage tests scripts
-	$(BIN)/ruff format --check bot flows storage tests scripts
+	$(BIN)/ruff check bot console flows storage tests scripts bench
+	$(BIN)/ruff format --check bot console flows storage tests scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -44,6 +44,12 @@ def _engine() -> Engine:
     return engine
 
 
+def open_engine() -> Engine:
+    """The configured database, migrated and keyed: what every command works on (the console's
+    commands in console/cli.py too)."""
+    return _engine()
+
+
 @app.command()
 def chat(
     lang: Annotated[str | None, typer.Option("--lang", help="id or en")] = None,

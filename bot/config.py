@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     helpline_flood_limit: int = Field(default=20, gt=0)
     helpline_flood_window: str = "10s"
     helpline_flood_cooldown: str = "30s"
+    # The staff web console (``helpline console``, console/): where it listens, the secret that
+    # keys its session tokens and duplicate index (required in production), whether cookies are
+    # sent over HTTPS only, the idle timeout and lockout after failed logins.
+    helpline_console_listen: str = "127.0.0.1"
+    helpline_console_port: int = Field(default=8090, gt=0, lt=65536)
+    helpline_console_secret: str | None = Field(default=None, repr=False)
+    helpline_console_cookie_secure: bool = True
+    helpline_console_idle_timeout: str = "30m"
+    helpline_console_session_max: str = "12h"
+    helpline_console_lockout_after: int = Field(default=5, gt=0)
+    helpline_console_lockout_for: str = "15m"
 
     @field_validator("helpline_sla_urgent", "helpline_sla_high", "helpline_sla_normal")
     @classmethod
@@ -93,7 +104,14 @@ class Settings(BaseSettings):
             raise ValueError(f"a care delay must be longer than zero: {value!r}")
         return value
 
-    @field_validator("helpline_retention", "helpline_flood_window", "helpline_flood_cooldown")
+    @field_validator(
+        "helpline_retention",
+        "helpline_flood_window",
+        "helpline_flood_cooldown",
+        "helpline_console_idle_timeout",
+        "helpline_console_session_max",
+        "helpline_console_lockout_for",
+    )
     @classmethod
     def _privacy_duration(cls, value: str) -> str:
         if parse_duration(value).total_seconds() <= 0:

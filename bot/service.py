@@ -56,6 +56,7 @@ from flows.staff import (
 from flows.state import State
 from flows.text import M, Msg
 from flows.vocab import AGENCY_NAMES
+from storage.desk import DeskRepository
 from storage.outbox import Queued
 from storage.recruiter_search import RegistryIndex, registry_fingerprint
 from storage.tables import TicketRow, UserRow
@@ -208,7 +209,7 @@ class Helpline:
                     uow.users.set_country(user, event.ticket.country)
                 out += self._cards(uow, ticket, edit=False)
         elif isinstance(event, ReporterMessageAdded):
-            found = uow.tickets.get(event.ref)
+            found = self._current(uow, event.ref)
             if found is None or found.reporter_user_id != _id(user):
                 return False
             uow.tickets.add_message(found, "reporter", event.text, now, evidence=event.evidence)
@@ -249,24 +250,62 @@ class Helpline:
             if parsed is None:
                 return _staff_text(M("This button is not valid.")), []
             action, ref = parsed
-            ticket = uow.tickets.get(ref)
-            allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, action, ticket)
-            if ticket is None or staff is None or not allowed:
-                log.info("staff action refused action=%s ref=%s", action, ref)
-                self._refused(uow, ticket, telegram_id, chat_id, action, now)
-                uow.commit()
-                return _staff_text(M("You are not allowed to do this.")), []
-            chat_agency = self.chat_agency[chat_id]
-            out: list[Outgoing] = []
-            answer, changed = self._staff_action(uow, ticket, action, staff, chat_agency, now, out)
-            if changed:
-                uow.audit.record(ticket.id, f"staff:{staff.id}", action, {}, now)
-                fresh = uow.tickets.get(ref)
-                assert fresh is not None
-                out += self._cards(uow, fresh, edit=True)
-            self._queue(uow, out, now)
+            answer, _, out = self._act(uow, telegram_id, self.chat_agency.get(chat_id), action, ref,
+                                       now, {"chat": chat_id})
             uow.commit()
         return _staff_text(answer), out
+
+    def staff_act(self, telegram_id: int, agency: str, action: str, ref: str, *,
+                  staff_id: int | None = None) -> tuple[str, bool]:
+        """An officer's action from the web console, acting for ``agency``: the same checks,
+        change, audit event, card updates and notice to the reporter as the button in that
+        agency's chat. ``assign`` gives the ticket to the colleague ``staff_id``. Returns the
+        answer to show and whether anything changed."""
+        now = self.clock()
+        with UnitOfWork(self.db) as uow:
+            answer, changed, _ = self._act(uow, telegram_id, agency, action, ref, now,
+                                           {"via": "console"}, assignee=staff_id)
+            uow.commit()
+        return _staff_text(answer), changed
+
+    def _act(self, uow: UnitOfWork, telegram_id: int, agency: str | None, action: str, ref: str,
+             now: datetime, where: dict[str, Any], *,
+             assignee: int | None = None) -> tuple[Any, bool, list[Outgoing]]:
+        ticket = uow.tickets.get(ref)
+        allowed, staff = self._staff_allowed(uow, telegram_id, agency, action, ticket)
+        if ticket is None or staff is None or not allowed or agency is None:
+            log.info("staff action refused action=%s ref=%s", action, ref)
+            self._refused(uow, ticket, telegram_id, action, now, where)
+            return M("You are not allowed to do this."), False, []
+        out: list[Outgoing] = []
+        if action == "assign":
+            answer, changed = self._assign(uow, ticket, assignee, agency, now, out)
+        else:
+            answer, changed = self._staff_action(uow, ticket, action, staff, agency, now, out)
+        if changed:
+            data = {k: v for k, v in where.items() if k == "via"}
+            if action == "assign":
+                data["to"] = assignee
+            uow.audit.record(ticket.id, f"staff:{staff.id}", action, data, now)
+            fresh = uow.tickets.get(ref)
+            assert fresh is not None
+            out += self._cards(uow, fresh, edit=True)
+        self._queue(uow, out, now)
+        return answer, changed, out
+
+    def _assign(self, uow: UnitOfWork, ticket: TicketRow, assignee: int | None, agency: str,
+                now: datetime, out: list[Outgoing]) -> tuple[Any, bool]:
+        colleague = next((s for s in uow.staff.list(agency) if s.id == assignee), None)
+        if colleague is None or colleague.id is None:
+            return M("Nothing changed."), False
+        first = ticket.taken_by is None
+        if not uow.tickets.assign(ticket.ref, colleague.id, now):
+            return M("Nothing changed."), False
+        if first:
+            out.append(self._to_reporter(uow, ticket, M(
+                "An officer of {agency} is now handling your report {ref}.",
+                agency=AGENCY_NAMES[agency], ref=ticket.ref)))
+        return M("Assigned to {name}.", name=colleague.name), True
 
     def _staff_action(self, uow: UnitOfWork, ticket: TicketRow, action: str, staff: Any,
                       agency: str, now: datetime, out: list[Outgoing]) -> tuple[Any, bool]:
@@ -316,25 +355,89 @@ class Helpline:
                 return None, []  # an ordinary message in the staff group, not for us
             # Not a reference at all: no ticket, refused below like any other.
             ref = normalise_reference(clean_text(ref)) or ""
-            ticket = uow.tickets.get(ref)
-            allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, "reply", ticket)
-            if ticket is None or staff is None or not allowed or not text.strip():
-                if not allowed:
-                    self._refused(uow, ticket, telegram_id, chat_id, "reply", now)
+            error, out = self._answer(uow, telegram_id, self.chat_agency.get(chat_id), ref, text,
+                                      now, {"chat": chat_id})
+            uow.commit()
+        return error, out
+
+    def staff_merge(self, telegram_id: int, agency: str, source_ref: str,
+                    target_ref: str) -> tuple[str, bool]:
+        """Merge a ticket into another one of the same reporter (they reported the same case
+        twice), from the web console: its thread and evidence join the other ticket, it closes
+        as merged, and the reporter is told to use the reference that stays (a message still
+        sent to the merged one joins it too). Only the owning agency of both may merge."""
+        now = self.clock()
+        with UnitOfWork(self.db) as uow:
+            source, target = uow.tickets.get(source_ref), uow.tickets.get(target_ref)
+            ok_source, staff = self._staff_allowed(uow, telegram_id, agency, "close", source)
+            ok_target, _ = self._staff_allowed(uow, telegram_id, agency, "close", target)
+            if source is None or target is None or staff is None or not (ok_source and ok_target):
+                for ticket in (source, target):
+                    self._refused(uow, ticket, telegram_id, "merge", now, {"via": "console"})
                 uow.commit()
-                return _staff_text(M("You are not allowed to answer this ticket.")
-                                   if text.strip() else M("The answer is empty.")), []
-            agency = self.chat_agency[chat_id]
-            uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
-            care.officer_answered(uow, ticket, now)
-            uow.audit.record(ticket.id, f"staff:{staff.id}", "answered", {}, now)
-            msg = self._to_reporter(uow, ticket, (
-                M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
-                M("To answer, just write here."),
-            ), link="agency_answer")
-            out = [msg] if msg.chat_id else []
+                return _staff_text(M("You are not allowed to do this.")), False
+            desk = DeskRepository(uow.session)
+            if (source.id == target.id or source.reporter_user_id is None
+                    or source.reporter_user_id != target.reporter_user_id
+                    or target.status == "closed" or desk.merged_into(_tid(source)) is not None
+                    or desk.merged_into(_tid(target)) is not None):
+                return _staff_text(M("These two tickets cannot be merged.")), False
+            uow.tickets.move_thread(_tid(source), _tid(target))
+            uow.tickets.close(source.ref, now)
+            desk.link(_tid(source), _tid(target), "merged", staff.id, now)
+            actor = f"staff:{staff.id}"
+            uow.audit.record(source.id, actor, "merged_into", {"ref": target.ref, "via": "console"}, now)
+            uow.audit.record(target.id, actor, "merged_from", {"ref": source.ref, "via": "console"}, now)
+            out = [self._to_reporter(uow, target, M(
+                "Your report {old} is now followed together with your report {ref}. Please use "
+                "{ref} from now on.", old=source.ref, ref=target.ref))]
+            for ref in (source.ref, target.ref):
+                fresh = uow.tickets.get(ref)
+                assert fresh is not None
+                out += self._cards(uow, fresh, edit=True)
             self._queue(uow, out, now)
             uow.commit()
+        return _staff_text(M("{old} is merged into {ref}.", old=source.ref, ref=target.ref)), True
+
+    def _current(self, uow: UnitOfWork, ref: str) -> TicketRow | None:
+        """The ticket of ``ref``, or the one it was merged into: the reporter's old reference
+        keeps working."""
+        ticket = uow.tickets.get(ref)
+        if ticket is None or ticket.id is None:
+            return ticket
+        into = DeskRepository(uow.session).merged_into(ticket.id)
+        return ticket if into is None else uow.session.get(TicketRow, into)
+
+    def staff_answer(self, telegram_id: int, agency: str, ref: str, text: str) -> str | None:
+        """An officer's answer written in the web console for ``agency``: it reaches the
+        reporter exactly as a reply in the staff chat does ("Petugas KP2MI: ..."). Returns an
+        error text when refused or empty, None when queued."""
+        now = self.clock()
+        with UnitOfWork(self.db) as uow:
+            error, _ = self._answer(uow, telegram_id, agency, ref, clean_text(text), now,
+                                    {"via": "console"})
+            uow.commit()
+        return error
+
+    def _answer(self, uow: UnitOfWork, telegram_id: int, agency: str | None, ref: str, text: str,
+                now: datetime, where: dict[str, Any]) -> tuple[str | None, list[Outgoing]]:
+        ticket = uow.tickets.get(ref)
+        allowed, staff = self._staff_allowed(uow, telegram_id, agency, "reply", ticket)
+        if ticket is None or staff is None or not allowed or agency is None or not text.strip():
+            if not allowed:
+                self._refused(uow, ticket, telegram_id, "reply", now, where)
+            return _staff_text(M("You are not allowed to answer this ticket.")
+                               if text.strip() else M("The answer is empty.")), []
+        uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
+        care.officer_answered(uow, ticket, now)
+        uow.audit.record(ticket.id, f"staff:{staff.id}", "answered",
+                         {k: v for k, v in where.items() if k == "via"}, now)
+        msg = self._to_reporter(uow, ticket, (
+            M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
+            M("To answer, just write here."),
+        ), link="agency_answer")
+        out = [msg] if msg.chat_id else []
+        self._queue(uow, out, now)
         return None, out
 
     def staff_view(self, telegram_id: int, chat_id: int, ref: str, *,
@@ -351,9 +454,10 @@ class Helpline:
                 usage = M("Write the ticket reference after the command: /lihat PMI-XXXX-XXXX")
                 return _staff_text(usage), []
             ticket = uow.tickets.get(normalise_reference(clean_text(ref)) or "")
-            allowed, staff = self._staff_allowed(uow, telegram_id, chat_id, "view", ticket)
+            allowed, staff = self._staff_allowed(uow, telegram_id, self.chat_agency.get(chat_id),
+                                                 "view", ticket)
             if ticket is None or staff is None or not allowed:
-                self._refused(uow, ticket, telegram_id, chat_id, "view", now)
+                self._refused(uow, ticket, telegram_id, "view", now, {"chat": chat_id})
                 uow.commit()
                 # The same answer for a missing ticket and another agency's: no probing.
                 return _staff_text(M("You are not allowed to see this ticket.")), []
@@ -371,19 +475,20 @@ class Helpline:
             uow.commit()
         return None, out
 
-    def _refused(self, uow: UnitOfWork, ticket: TicketRow | None, telegram_id: int, chat_id: int,
-                 action: str, now: datetime) -> None:
+    def _refused(self, uow: UnitOfWork, ticket: TicketRow | None, telegram_id: int, action: str,
+                 now: datetime, where: dict[str, Any]) -> None:
         """A refused staff attempt on an existing ticket is an audit event: an insider probing
-        another agency's cases leaves a trace."""
+        another agency's cases leaves a trace. ``where``: the chat, or the console."""
         if ticket is not None:
             uow.audit.record(ticket.id, f"telegram:{telegram_id}", "refused",
-                             {"action": action, "chat": chat_id}, now)
+                             {"action": action, **where}, now)
 
-    def _staff_allowed(self, uow: UnitOfWork, telegram_id: int, chat_id: int, action: str,
-                       ticket: TicketRow | None) -> tuple[bool, Any]:
+    def _staff_allowed(self, uow: UnitOfWork, telegram_id: int, chat_agency: str | None,
+                       action: str, ticket: TicketRow | None) -> tuple[bool, Any]:
+        """May this Telegram user, acting for ``chat_agency`` (its staff chat's, or the agency
+        they logged in to the console for), do ``action``; and their staff row there."""
         memberships = uow.staff.memberships(telegram_id)
         agencies = {m.agency for m in memberships}
-        chat_agency = self.chat_agency.get(chat_id)
         staff = next((m for m in memberships if m.agency == chat_agency), None)
         if ticket is None:
             return False, staff

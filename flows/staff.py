@@ -17,6 +17,9 @@ from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label, country_la
 
 PREFIX = "s"
 ACTIONS = ("take", "transfer", "close", "reopen", "resolve")
+# What only the owning agency may do: the buttons' actions, and handing a ticket to a colleague
+# (the web console's "assign", which has no button).
+OWNER_ACTIONS = (*ACTIONS, "assign")
 ICONS = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 SUMMARY_CHARS = 300
 
@@ -124,7 +127,7 @@ def may_act(
     read and answer."""
     if chat_agency is None or chat_agency not in staff_agencies:
         return False
-    if action in ACTIONS:
+    if action in OWNER_ACTIONS:
         return chat_agency == owner
     return chat_agency == owner or chat_agency in copied
 

@@ -34,7 +34,8 @@ LOCALES = "locales"
 DOMAIN = "messages"
 LANGUAGES = ("id", "en")
 SOURCE_LANGUAGE = "en"
-KEYWORDS: dict[str, None] = {"M": None, "N_": None}
+# "_": the console's templates ({{ _("...") }}); Python code marks messages with M and N_ only.
+KEYWORDS: dict[str, None] = {"M": None, "N_": None, "_": None}
 COMMENT_TAGS = ("TRANSLATORS:",)
 PROJECT = "pmi-helpline"
 

@@ -150,6 +150,9 @@ ENCRYPTED_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "conversations": ("user_id", ("state",)),
     "outbox": ("id", ("payload",)),
     "incoming_updates": ("update_id", ("payload",)),
+    "console_accounts": ("id", ("totp_secret",)),
+    "ticket_notes": ("id", ("text",)),
+    "evidence_chunks": ("id", ("data",)),
 }
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from flows.events import Evidence, NewTicket
 from flows.routing import AGENCIES
+from storage.desk_tables import TicketMatchKeyRow, TicketNoteRow
 from storage.errors import DuplicateReference
 from storage.tables import (
     TICKET_STATUSES,
@@ -272,6 +273,26 @@ class TicketRepository:
         )
         return result.rowcount == 1
 
+    def assign(self, ref: str, staff_id: int, at: datetime) -> bool:
+        """Give the ticket to this officer (handed to a colleague, or assigned by a supervisor);
+        an 'open' ticket becomes 'taken'. False when it is missing, resolved or closed, or is
+        theirs already."""
+        ticket = self.get_for_update(ref)
+        if ticket is None or ticket.status in ("resolved", "closed") or ticket.taken_by == staff_id:
+            return False
+        status = "taken" if ticket.status == "open" else ticket.status
+        return self._change(ticket, at, taken_by=staff_id, taken_at=at, status=status)
+
+    def move_thread(self, from_ticket_id: int, to_ticket_id: int) -> None:
+        """Every message and evidence file of one ticket now belongs to another (a merge)."""
+        for row_type in (TicketMessageRow, EvidenceRow):
+            self.session.exec(
+                update(row_type)
+                .where(col(row_type.ticket_id) == from_ticket_id)
+                .values(ticket_id=to_ticket_id)
+                .execution_options(synchronize_session=False)
+            )
+
     def transfer(self, ref: str, to_agency: str, at: datetime) -> bool:
         """Make ``to_agency`` the owner. The old owner keeps a copy (it has seen the case), the
         ticket goes back to 'open' for the new agency to take. False when the ticket is missing,
@@ -340,6 +361,14 @@ class TicketRepository:
             .where(col(EvidenceRow.ticket_id) == ticket_id)
             .execution_options(synchronize_session="evaluate")
         )
+        # The console's private notes and duplicate index hold personal data too (the files
+        # fetched for the console go with their evidence rows, by cascade).
+        for row_type in (TicketNoteRow, TicketMatchKeyRow):
+            self.session.exec(
+                delete(row_type)
+                .where(col(row_type.ticket_id) == ticket_id)
+                .execution_options(synchronize_session=False)
+            )
         self.session.exec(
             update(OutboxRow)
             .where(

@@ -13,7 +13,9 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import storage.care_tables  # noqa: F401  (its tables on SQLModel.metadata, for autogenerate)
+# These two put their tables on SQLModel.metadata, for autogenerate.
+import storage.care_tables
+import storage.desk_tables  # noqa: F401
 from storage.db import DEFAULT_URL, make_engine
 from storage.tables import UTCDateTime
 

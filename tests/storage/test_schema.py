@@ -17,7 +17,8 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 
-import storage.care_tables  # these two put every table on SQLModel.metadata
+import storage.care_tables  # these three put every table on SQLModel.metadata
+import storage.desk_tables
 import storage.tables  # noqa: F401
 from storage.db import alembic_config, make_engine, migrate
 from storage.uow import UnitOfWork
@@ -42,6 +43,13 @@ TABLES = {
     "ticket_satisfaction",
     "deletable_messages",
     "incoming_updates",
+    "console_accounts",
+    "console_sessions",
+    "ticket_notes",
+    "evidence_files",
+    "evidence_chunks",
+    "ticket_match_keys",
+    "ticket_links",
 }
 
 
