@@ -1,14 +1,14 @@
-"""``python -m bench [--quick] [--only core,search,e2e,memory,crisis]``: prints the tables."""
+"""``python -m bench [--quick] [--only core,search,e2e,memory,crisis,console]``: prints the tables."""
 
 from __future__ import annotations
 
 import argparse
 import time
 
-from . import check, core, crisis, e2e, memory, search
+from . import check, console, core, crisis, e2e, memory, search
 from .stats import machine, table
 
-SECTIONS = ("core", "search", "e2e", "memory", "crisis")
+SECTIONS = ("core", "search", "e2e", "memory", "crisis", "console")
 
 
 def main() -> None:
@@ -110,6 +110,10 @@ def main() -> None:
             else crisis.run(2_000, 5_000, 10.0, 20, timeout=420)
         )
         print(table("Crisis burst at Telegram's limits (helpline as shipped)", crisis.HEADERS, rows))
+    if "console" in only:
+        kinds = ["sqlite"] + (["postgresql"] if core.postgres_available() else [])
+        rows = [row for kind in kinds for row in console.run(kind, 10_000, 20 if quick else 100)]
+        print(table("Console pages, 10,000 tickets (budget: the queue under 200 ms)", console.HEADERS, rows))
     print(f"\nTook {time.monotonic() - began:.0f} s.")
 
 

@@ -21,7 +21,7 @@ from console.web import Desk, Officer
 from flows.reference import PATTERN
 from flows.text import M, Msg
 from flows.vocab import ASSIST_CATEGORIES, COUNTRIES, OTHER_CATEGORIES, REPORT_CATEGORIES
-from storage.desk_queue import AGES, VIEWS, QueueFilter, counts, queue
+from storage.desk_queue import AGES, VIEWS, QueueFilter, counts, filtered, queue
 from storage.uow import UnitOfWork
 
 REFRESH_SECONDS = 10
@@ -60,8 +60,9 @@ def router(desk: Desk) -> APIRouter:
     def context(officer: Officer, flt: QueueFilter) -> dict[str, Any]:
         now = desk.clock()
         with UnitOfWork(desk.db) as uow:
-            rows, total = queue(uow.session, officer.agency, officer.staff_id, flt, now)
             view_counts = counts(uow.session, officer.agency, officer.staff_id)
+            known = None if filtered(flt) else view_counts[flt.view]
+            rows, total = queue(uow.session, officer.agency, officer.staff_id, flt, now, total=known)
             colleagues = uow.staff.list(officer.agency)
         categories = [(o.id, o.label) for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)]
         categories += list(OTHER_CATEGORIES.items())

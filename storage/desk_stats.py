@@ -11,12 +11,13 @@ because free text there may be a person's name."""
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
@@ -74,16 +75,28 @@ def _count(session: Session, agency: str, column: Any, start: datetime, end: dat
 
 
 def periods(session: Session, agency: str, starts: list[datetime], end: datetime) -> list[Period]:
-    """Opened and closed in each period from one start to the next (the last until ``end``)."""
+    """Opened and closed in each period from one start to the next (the last until ``end``):
+    one query for the dates, counted here (a count query per period cost twenty times more)."""
     bounds = [*starts[1:], end]
-    return [
-        Period(
-            s,
-            _count(session, agency, col(TicketRow.created_at), s, e),
-            _count(session, agency, col(TicketRow.closed_at), s, e),
+    first = starts[0]
+    rows = session.execute(
+        select(col(TicketRow.created_at), col(TicketRow.closed_at)).where(
+            visible(agency), or_(col(TicketRow.created_at) >= first, col(TicketRow.closed_at) >= first)
         )
-        for s, e in zip(starts, bounds, strict=True)
-    ]
+    ).all()
+
+    def slot(at: datetime | None) -> int | None:
+        if at is None or at < first or at >= end:
+            return None
+        return bisect_right(starts, at) - 1
+
+    opened, closed = [0] * len(starts), [0] * len(starts)
+    for created, closed_at in rows:
+        if (i := slot(created)) is not None:
+            opened[i] += 1
+        if (i := slot(closed_at)) is not None:
+            closed[i] += 1
+    return [Period(s, opened[i], closed[i]) for i, (s, _) in enumerate(zip(starts, bounds, strict=True))]
 
 
 def weeks(now: datetime, count: int = 12) -> list[datetime]:

@@ -56,13 +56,21 @@ def desk(engine: Engine, clock: Clock) -> Desk:  # noqa: F811
     rng = random.Random(5)
     counter = iter(range(1, 10**9))
     settings = console_settings()
-    helpline = Helpline(engine, settings, clock=clock, random_bytes=rng.randbytes,
-                        new_id=lambda: f"n{next(counter)}")
+    helpline = Helpline(
+        engine, settings, clock=clock, random_bytes=rng.randbytes, new_id=lambda: f"n{next(counter)}"
+    )
     return Desk(settings, engine, clock=clock, passwords=Passwords(CHEAP), helpline=helpline)
 
 
-def add_officer(desk: Desk, telegram_id: int, agency: str, name: str, role: str = "officer",
-                username: str | None = None, enrolled: bool = True) -> str:
+def add_officer(
+    desk: Desk,
+    telegram_id: int,
+    agency: str,
+    name: str,
+    role: str = "officer",
+    username: str | None = None,
+    enrolled: bool = True,
+) -> str:
     """Registers the officer and a console account; returns the username. ``enrolled``: the
     authenticator is already set up (its secret is read back with ``totp_secret``)."""
     username = username or f"u{telegram_id}"
@@ -105,11 +113,14 @@ class Browser:
 
     def login(self, username: str, password: str = PASSWORD) -> str:
         page = self.client.get("/login")
-        answer = self.client.post("/login", data={"username": username, "password": password,
-                                                  "csrf": csrf_of(page.text)})
+        answer = self.client.post(
+            "/login", data={"username": username, "password": password, "csrf": csrf_of(page.text)}
+        )
         assert answer.status_code == 200, answer.text[:300]
-        answer = self.client.post("/login/code", data={
-            "code": code_for(self.desk, self.clock, username), "csrf": csrf_of(answer.text)})
+        answer = self.client.post(
+            "/login/code",
+            data={"code": code_for(self.desk, self.clock, username), "csrf": csrf_of(answer.text)},
+        )
         assert answer.status_code == 200 and "/queue" in str(answer.url), answer.text[:300]
         self.csrf = csrf_of(answer.text)
         return answer.text

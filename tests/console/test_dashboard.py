@@ -21,9 +21,18 @@ from tests.console.conftest import Browser, add_officer, report
 
 def add(desk: Desk, ref: str, created: datetime, **values: object) -> None:
     fields: dict[str, object] = {
-        "ref": ref, "kind": "report", "category": "illegal_recruitment", "priority": "normal",
-        "owner": "kp2mi", "copied": (), "lang": "id", "created_at": created, "idempotency_key": ref,
-        "description": "Agen minta biaya 20 juta", "country": "MY", "contact_method": "phone",
+        "ref": ref,
+        "kind": "report",
+        "category": "illegal_recruitment",
+        "priority": "normal",
+        "owner": "kp2mi",
+        "copied": (),
+        "lang": "id",
+        "created_at": created,
+        "idempotency_key": ref,
+        "description": "Agen minta biaya 20 juta",
+        "country": "MY",
+        "contact_method": "phone",
         "contact_phone": "0812 3456 789",
     }
     fields.update(values)
@@ -41,10 +50,22 @@ def test_quantiles() -> None:
 def test_month_figures_count_only_the_agencys_tickets(desk: Desk) -> None:
     start = datetime(2026, 10, 1, tzinfo=UTC)
     with UnitOfWork(desk.db) as uow:
-        uow.session.add(RecruiterRow(name="PT Contoh Maju", name_normalised="contoh maju",
-                                     license_number="SIP3MI-T-0001", status="revoked", province="Jawa Timur",
-                                     city="Malang", address="", phone="", destinations="", source="test",
-                                     is_sample=True, imported_at=start))
+        uow.session.add(
+            RecruiterRow(
+                name="PT Contoh Maju",
+                name_normalised="contoh maju",
+                license_number="SIP3MI-T-0001",
+                status="revoked",
+                province="Jawa Timur",
+                city="Malang",
+                address="",
+                phone="",
+                destinations="",
+                source="test",
+                is_sample=True,
+                imported_at=start,
+            )
+        )
         uow.commit()
     add(desk, "PMI-AAAA-0001", start + timedelta(days=1), details={"recruiter_license": "sip3mi-t-0001"})
     add(desk, "PMI-AAAA-0002", start + timedelta(days=2), details={"recruiter": "Pak Budi"}, country="TW")
@@ -95,3 +116,17 @@ def test_the_export_holds_counts_and_no_personal_data(desk: Desk, web: Browser) 
     with UnitOfWork(desk.db) as uow:
         exported = uow.session.exec(select(AuditRow).where(AuditRow.action == "exported")).all()
     assert len(exported) == 1 and exported[0].actor.startswith("staff:")
+
+
+def test_opened_and_closed_per_period(desk: Desk) -> None:
+    from storage.desk_stats import periods
+
+    start = datetime(2026, 9, 7, tzinfo=UTC)  # a Monday
+    add(desk, "PMI-AAAA-0001", start + timedelta(days=1))
+    add(desk, "PMI-AAAA-0002", start + timedelta(days=8))
+    add(desk, "PMI-AAAA-0003", start - timedelta(days=1))  # before the first period
+    with UnitOfWork(desk.db) as uow:
+        uow.tickets.close("PMI-AAAA-0003", start + timedelta(days=9))
+        uow.commit()
+        found = periods(uow.session, "kp2mi", [start, start + timedelta(weeks=1)], start + timedelta(weeks=2))
+    assert [(p.opened, p.closed) for p in found] == [(1, 0), (1, 1)]

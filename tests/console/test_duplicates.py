@@ -23,8 +23,16 @@ from tests.service.test_service import Person, file_report, onboard
 def ticket(desk: Desk, ref: str, reporter: int, **values: Any) -> str:
     now = desk.clock()
     fields: dict[str, Any] = {
-        "ref": ref, "kind": "report", "category": "missing", "priority": "high", "owner": "kp2mi",
-        "copied": (), "lang": "en", "created_at": now, "idempotency_key": ref, "description": "…",
+        "ref": ref,
+        "kind": "report",
+        "category": "missing",
+        "priority": "high",
+        "owner": "kp2mi",
+        "copied": (),
+        "lang": "en",
+        "created_at": now,
+        "idempotency_key": ref,
+        "description": "…",
     }
     fields.update(values)
     with UnitOfWork(desk.db) as uow:
@@ -42,8 +50,15 @@ def test_normalisers() -> None:
 
 
 def test_tickets_sharing_a_phone_passport_or_missing_name_are_shown(desk: Desk, web: Browser) -> None:
-    a = ticket(desk, "PMI-AAAA-0001", 5001, contact_method="phone", contact_phone="0812 3456 789",
-               victim_name="Siti Aminah", details={"passport_number": "C1234567"})
+    a = ticket(
+        desk,
+        "PMI-AAAA-0001",
+        5001,
+        contact_method="phone",
+        contact_phone="0812 3456 789",
+        victim_name="Siti Aminah",
+        details={"passport_number": "C1234567"},
+    )
     b = ticket(desk, "PMI-AAAA-0002", 5002, contact_method="phone", contact_phone="+62 812 3456 789")
     c = ticket(desk, "PMI-AAAA-0003", 5003, victim_name="siti  aminah")
     d = ticket(desk, "PMI-AAAA-0004", 5004, details={"passport_number": "c1234567", "recruiter": "PT Maju"})
@@ -77,7 +92,8 @@ def test_linking_shows_on_both_tickets(desk: Desk, web: Browser) -> None:
 
 
 def test_a_second_report_of_the_same_person_merges_and_the_old_reference_works(
-        desk: Desk, web: Browser) -> None:
+    desk: Desk, web: Browser
+) -> None:
     person = Person(desk.helpline, 5001)
     onboard(person)
     first = file_report(person, "other")
@@ -102,8 +118,9 @@ def test_anonymising_removes_notes_match_keys_and_fetched_files(desk: Desk, web:
     from storage.desk import DeskRepository
     from storage.desk_tables import EvidenceChunkRow, TicketNoteRow
 
-    a = ticket(desk, "PMI-AAAA-0001", 5001, contact_phone="0812 3456 789",
-               evidence=(Evidence("photo", "FAKE-1"),))
+    a = ticket(
+        desk, "PMI-AAAA-0001", 5001, contact_phone="0812 3456 789", evidence=(Evidence("photo", "FAKE-1"),)
+    )
     ticket(desk, "PMI-AAAA-0002", 5002, contact_phone="0812 3456 789")
     web.login(add_officer(desk, 7002, "kp2mi", "Dewi"))
     web.post(f"/tickets/{a}/note", body="a private note")

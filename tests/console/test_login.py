@@ -74,8 +74,10 @@ def test_a_used_code_cannot_log_in_again(desk: Desk, clock: Clock) -> None:
     code = code_for(desk, clock, name)
     for expected in (200, 401):
         client = TestClient(create_app(desk))
-        answer = client.post("/login", data={"username": name, "password": PASSWORD,
-                                             "csrf": csrf_of(client.get("/login").text)})
+        answer = client.post(
+            "/login",
+            data={"username": name, "password": PASSWORD, "csrf": csrf_of(client.get("/login").text)},
+        )
         answer = client.post("/login/code", data={"code": code, "csrf": csrf_of(answer.text)})
         assert answer.status_code == expected
 
@@ -88,16 +90,19 @@ def test_every_form_needs_the_sessions_csrf_token(desk: Desk, clock: Clock, web:
             assert web.client.post(url, data=data).status_code == 403, (url, data)
     login = TestClient(create_app(desk))
     login.get("/login")
-    assert login.post("/login", data={"username": name, "password": PASSWORD,
-                                      "csrf": "forged"}).status_code == 403
+    assert (
+        login.post("/login", data={"username": name, "password": PASSWORD, "csrf": "forged"}).status_code
+        == 403
+    )
     assert web.get("/queue")  # still logged in: the forged posts did nothing
 
 
 def test_the_session_token_changes_after_the_second_factor(desk: Desk, clock: Clock) -> None:
     name = add_officer(desk, 7002, "kp2mi", "Dewi")
     client = TestClient(create_app(desk))
-    answer = client.post("/login", data={"username": name, "password": PASSWORD,
-                                         "csrf": csrf_of(client.get("/login").text)})
+    answer = client.post(
+        "/login", data={"username": name, "password": PASSWORD, "csrf": csrf_of(client.get("/login").text)}
+    )
     half = client.cookies.get(desk.cookie)
     client.post("/login/code", data={"code": code_for(desk, clock, name), "csrf": csrf_of(answer.text)})
     assert client.cookies.get(desk.cookie) not in (None, half)
@@ -119,8 +124,9 @@ def test_logout_and_a_new_password_end_the_session(desk: Desk, clock: Clock, web
     web.login(name)
     with UnitOfWork(desk.db) as uow:
         staff = uow.staff.memberships(7002)[0]
-        DeskRepository(uow.session).set_password(staff, name, desk.passwords.hash("another long one"),
-                                                 "officer", clock())
+        DeskRepository(uow.session).set_password(
+            staff, name, desk.passwords.hash("another long one"), "officer", clock()
+        )
         uow.commit()
     assert str(web.client.get("/queue").url).endswith("/login")
 

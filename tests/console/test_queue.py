@@ -49,8 +49,11 @@ def test_urgent_first_then_the_earliest_due(desk: Desk, web: Browser) -> None:
         ticket_a, ticket_c = uow.tickets.get(a), uow.tickets.get(c)
         assert ticket_a is not None and ticket_c is not None and ticket_a.first_response_due
         uow.session.execute(update(TicketRow).where(col(TicketRow.ref) == b).values(priority="urgent"))
-        uow.session.execute(update(TicketRow).where(col(TicketRow.ref) == c).values(
-            first_response_due=ticket_a.first_response_due - timedelta(hours=1)))
+        uow.session.execute(
+            update(TicketRow)
+            .where(col(TicketRow.ref) == c)
+            .values(first_response_due=ticket_a.first_response_due - timedelta(hours=1))
+        )
         uow.commit()
     web.login(add_officer(desk, 7002, "kp2mi", "Dewi"))
     assert refs_on(web.get("/queue")) == [b, c, a]
@@ -122,6 +125,6 @@ def test_filters_and_reference_search(desk: Desk, web: Browser) -> None:
 def test_the_rows_reload_by_themselves(desk: Desk, web: Browser) -> None:
     web.login(add_officer(desk, 7002, "kp2mi", "Dewi"))
     page = web.get("/queue")
-    assert 'hx-get="/queue/rows' in page and "hx-trigger=\"every" in page
+    assert 'hx-get="/queue/rows' in page and 'hx-trigger="every' in page
     ref = report(desk, 5001, "other")  # arrives from Telegram meanwhile
     assert ref in web.get("/queue/rows")

@@ -30,18 +30,28 @@ def audit(desk: Desk, ref: str) -> list[tuple[str, str, str]]:
 
 def to_chat(desk: Desk, chat: int) -> list[str]:
     with UnitOfWork(desk.db) as uow:
-        rows = uow.session.exec(model_select(OutboxRow).where(OutboxRow.chat_id == chat)
-                                .order_by(col(OutboxRow.id)))
-        return [Outgoing.from_payload(r.chat_id, r.priority, r.kind, r.ticket_ref,
-                                      __import__("json").loads(r.payload)).text for r in rows]
+        rows = uow.session.exec(
+            model_select(OutboxRow).where(OutboxRow.chat_id == chat).order_by(col(OutboxRow.id))
+        )
+        return [
+            Outgoing.from_payload(
+                r.chat_id, r.priority, r.kind, r.ticket_ref, __import__("json").loads(r.payload)
+            ).text
+            for r in rows
+        ]
 
 
 def test_the_page_shows_every_fact_and_the_view_is_audited(desk: Desk, web: Browser) -> None:
     ref = report(desk, 5001, "held")
     web.login(add_officer(desk, 7001, "ppa-ppo", "Sari"))
     page = web.get(f"/tickets/{ref}")
-    for fact in (ref, "Johor Bahru", "Malaysia", "My passport is kept by the employer &lt;b&gt;",
-                 "Laporan diterima"):
+    for fact in (
+        ref,
+        "Johor Bahru",
+        "Malaysia",
+        "My passport is kept by the employer &lt;b&gt;",
+        "Laporan diterima",
+    ):
         assert fact in page, fact
     assert ("staff:" in audit(desk, ref)[-1][0]) and audit(desk, ref)[-1][1] == "viewed"
 
@@ -72,7 +82,7 @@ def test_an_answer_reaches_the_reporter_as_from_the_staff_chat(desk: Desk, web: 
     assert sent == "Officer Polri PPA-PPO: We are checking with the employer &lt;i&gt;now&lt;/i&gt;."
     assert "Sari" not in sent
     assert "We are checking with the employer" in page  # in the thread, with the officer's name
-    assert ("answered" in [a[1] for a in audit(desk, ref)])
+    assert "answered" in [a[1] for a in audit(desk, ref)]
     with UnitOfWork(desk.db) as uow:
         ticket = uow.tickets.get(ref)
         assert ticket is not None and ticket.status == "waiting" and ticket.first_response_at
@@ -137,15 +147,21 @@ def test_evidence_is_fetched_once_kept_encrypted_and_streamed(engine: object, cl
 
     with FakeBotApi() as api:
         file_id = api.register_file(TINY_PNG, mime_type="image/png")
-        settings = console_settings(telegram_bot_token=api.token, telegram_api_base_url=api.base_url,
-                                    helpline_data_key=NEW_KEY)
+        settings = console_settings(
+            telegram_bot_token=api.token, telegram_api_base_url=api.base_url, helpline_data_key=NEW_KEY
+        )
         desk = Desk(settings, engine, clock=clock, passwords=Passwords(CHEAP))  # type: ignore[arg-type]
         ref = report(desk, 5001, "held")
         with UnitOfWork(desk.db) as uow:
             ticket = uow.tickets.get(ref)
             assert ticket is not None
-            uow.tickets.add_message(ticket, "reporter", "photo of the contract", clock(),
-                                    evidence=[Evidence("photo", file_id, "image/png", len(TINY_PNG))])
+            uow.tickets.add_message(
+                ticket,
+                "reporter",
+                "photo of the contract",
+                clock(),
+                evidence=[Evidence("photo", file_id, "image/png", len(TINY_PNG))],
+            )
             uow.commit()
         web = Browser(desk, clock)
         web.login(add_officer(desk, 7001, "ppa-ppo", "Sari"))
