@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from bot.i18n import renderer
 from console import access, charts
+from console.ticket_view import STATUS_LABELS
 from console.web import Desk, Officer, span
 from flows.text import M
 from flows.vocab import category_label, country_label
@@ -65,7 +66,10 @@ def tables(
         ),
         (render.text(M("By destination country")), rows(figures.by_country, before.by_country, country)),
         (render.text(M("By home province")), rows(figures.by_province, before.by_province, plain)),
-        (render.text(M("By status")), rows(figures.by_status, before.by_status, plain)),
+        (
+            render.text(M("By status")),
+            rows(figures.by_status, before.by_status, lambda k: render.text(STATUS_LABELS.get(k) or k)),
+        ),
         (render.text(M("By channel")), rows(figures.by_channel, before.by_channel, plain)),
     ]
 

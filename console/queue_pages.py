@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.i18n import renderer
 from console import access
 from console.ticket_view import STATUS_LABELS
-from console.web import Desk, Officer
+from console.web import Desk, Officer, fingerprint, unchanged
 from flows.reference import PATTERN
 from flows.text import M, Msg
 from flows.vocab import ASSIST_CATEGORIES, COUNTRIES, OTHER_CATEGORIES, REPORT_CATEGORIES
@@ -67,6 +67,8 @@ def router(desk: Desk) -> APIRouter:
         categories = [(o.id, o.label) for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)]
         categories += list(OTHER_CATEGORIES.items())
         return {
+            # The countdowns change by the minute even when the tickets do not.
+            "rows_fp": fingerprint(rows, view_counts, total, int(now.timestamp() // 60)),
             "rows": rows,
             "total": total,
             "counts": view_counts,
@@ -94,7 +96,10 @@ def router(desk: Desk) -> APIRouter:
     @r.get("/queue/rows")
     def queue_rows(request: Request, officer: Officer = Depends(desk.officer)) -> Response:
         flt = read_filter(request)
-        return desk.page(request, "queue_rows.html", officer.lang, officer=officer, **context(officer, flt))
+        data = context(officer, flt)
+        if (same := unchanged(request, data["rows_fp"])) is not None:
+            return same
+        return desk.page(request, "queue_rows.html", officer.lang, officer=officer, **data)
 
     @r.post("/queue/act")
     async def act(request: Request, officer: Officer = Depends(desk.posting)) -> Response:

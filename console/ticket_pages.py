@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.i18n import renderer
 from console import evidence as files
 from console import ticket_view
-from console.web import Desk, Officer
+from console.web import Desk, Officer, fingerprint, unchanged
 from flows.reference import normalise_reference
 from flows.text import M, Msg
 from storage.desk import DeskRepository
@@ -80,6 +80,7 @@ def router(desk: Desk) -> APIRouter:
             officer=officer,
             p=data,
             canned=canned,
+            thread_fp=fingerprint(data.thread),
             refresh=THREAD_REFRESH_SECONDS,
             labels=ticket_view,
         )
@@ -95,6 +96,9 @@ def router(desk: Desk) -> APIRouter:
                 entries, _loose = ticket_view.thread(uow.session, ticket, officer.agency, staff)
         if found is None:
             return refused(request, officer, ref, "view")
+        digest = fingerprint(entries)
+        if (same := unchanged(request, digest)) is not None:
+            return same
         return desk.page(
             request,
             "thread.html",
@@ -102,6 +106,7 @@ def router(desk: Desk) -> APIRouter:
             officer=officer,
             ticket=ticket,
             thread=entries,
+            thread_fp=digest,
             refresh=THREAD_REFRESH_SECONDS,
         )
 

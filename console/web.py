@@ -213,6 +213,16 @@ class Desk:
         return RedirectResponse(url, status_code=303)
 
 
+def fingerprint(*parts: object) -> str:
+    """A short digest of what a reloading fragment shows: when the browser's copy has the same,
+    the reload answers 204 and htmx leaves the page alone (no flicker, no images fetched again)."""
+    return hashlib.sha256(repr(parts).encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def unchanged(request: Request, digest: str) -> Response | None:
+    return Response(status_code=204) if request.query_params.get("v") == digest else None
+
+
 def load_canned(path: Path) -> list[Canned]:
     if not path.exists():
         return []

@@ -128,3 +128,15 @@ def test_the_rows_reload_by_themselves(desk: Desk, web: Browser) -> None:
     assert 'hx-get="/queue/rows' in page and 'hx-trigger="every' in page
     ref = report(desk, 5001, "other")  # arrives from Telegram meanwhile
     assert ref in web.get("/queue/rows")
+
+
+def test_an_unchanged_reload_leaves_the_page_alone(desk: Desk, web: Browser) -> None:
+    report(desk, 5001, "other")
+    web.login(add_officer(desk, 7002, "kp2mi", "Dewi"))
+    page = web.get("/queue")
+    reload = re.search(r'hx-get="(/queue/rows\?[^"]+)"', page)
+    assert reload
+    url = reload.group(1).replace("&amp;", "&")
+    assert web.client.get(url).status_code == 204
+    report(desk, 5002, "other")
+    assert web.client.get(url).status_code == 200

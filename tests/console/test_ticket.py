@@ -4,6 +4,8 @@ through the Bot API and kept encrypted, and one refusal for missing and foreign 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import MetaData, Table, select
 from sqlmodel import col
 from sqlmodel import select as model_select
@@ -181,3 +183,17 @@ def test_evidence_is_fetched_once_kept_encrypted_and_streamed(engine: object, cl
         with UnitOfWork(desk.db) as uow:
             views = uow.session.exec(model_select(AuditRow).where(AuditRow.action == "evidence_viewed")).all()
         assert len(views) == 2
+
+
+def test_the_thread_reload_answers_only_when_something_changed(desk: Desk, web: Browser) -> None:
+    person = Person(desk.helpline, 5001)
+    onboard(person)
+    ref = file_report(person, "held")
+    web.login(add_officer(desk, 7001, "ppa-ppo", "Sari"))
+    page = web.get(f"/tickets/{ref}")
+    found = re.search(r'hx-get="(/tickets/[^"]+/thread\?v=[0-9a-f]+)"', page)
+    assert found
+    assert web.client.get(found.group(1)).status_code == 204
+    person.send(TextIn("news from the shelter", reply_to_ref=ref))
+    answer = web.client.get(found.group(1))
+    assert answer.status_code == 200 and "news from the shelter" in answer.text
