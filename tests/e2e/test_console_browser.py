@@ -18,7 +18,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from typing import Any
 import pyotp
 import pytest
 from argon2 import PasswordHasher
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserType, Page, Playwright, expect, sync_playwright
 
 from bot.i18n import renderer
 from flows.events import NewTicket
@@ -65,6 +65,44 @@ def browser_type_launch_args() -> dict[str, Any]:
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def playwright() -> Iterator[Playwright]:
+    """Started for this test alone, unlike pytest-playwright's session-wide one: while it runs,
+    Playwright's sync API keeps an event loop running in this thread, and every asyncio test
+    after it in the session would fail ("cannot be called from a running event loop")."""
+    started = sync_playwright().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def browser_context_args() -> dict[str, Any]:
+    """(pytest-playwright's asks for its session-wide ``playwright``, replaced above.)"""
+    return {"viewport": {"width": 1280, "height": 860}}
+
+
+@pytest.fixture
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return getattr(playwright, browser_name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def launch_browser(
+    browser_type_launch_args: dict[str, Any], browser_type: BrowserType
+) -> Callable[..., Browser]:
+    def launch(**extra: Any) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **extra})
+
+    return launch
+
+
+@pytest.fixture
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    launched = launch_browser()
+    yield launched
+    launched.close()
 
 
 def free_port() -> int:
@@ -199,7 +237,6 @@ def test_an_officer_works_a_ticket_in_the_browser(
     shots = Path(os.environ["HELPLINE_SCREENSHOTS"]) if os.environ.get("HELPLINE_SCREENSHOTS") else None
     if shots:
         seed_history(env["DATABASE_URL"])
-    page.set_viewport_size({"width": 1280, "height": 860})
     worker = Person(api, WORKER)
     ref = report_something(worker)
     group = Person(api, 0, KP2MI_CHAT)
