@@ -19,7 +19,7 @@ from storage.uow import UnitOfWork
 from tests.console.conftest import Browser, add_officer, console_settings, report
 from tests.fakebotapi.engine import TINY_PNG
 from tests.fakebotapi.server import FakeBotApi
-from tests.service.conftest import Clock
+from tests.service.conftest import PPA_CHAT, Clock
 from tests.service.test_service import Person, file_report, onboard
 
 
@@ -80,8 +80,12 @@ def test_an_answer_reaches_the_reporter_as_from_the_staff_chat(desk: Desk, web: 
     page = web.post(f"/tickets/{ref}/reply", body="We are checking with the employer <i>now</i>.")
     assert "Jawaban dikirim ke pelapor." in page
     sent = to_chat(desk, 5001)[-1]
-    # The reporter chose English; exactly what a reply in the group would send.
-    assert sent == "Officer Polri PPA-PPO: We are checking with the employer &lt;i&gt;now&lt;/i&gt;."
+    # The reporter chose English; exactly what the same reply in the staff group sends.
+    assert sent.startswith("Officer Polri PPA-PPO: We are checking with the employer &lt;i&gt;now&lt;/i&gt;.")
+    _, [from_group] = desk.helpline.staff_reply(
+        7001, PPA_CHAT, "We are checking with the employer <i>now</i>.", ref=ref
+    )
+    assert from_group.text == sent and from_group.kind == "notice"
     assert "Sari" not in sent
     assert "We are checking with the employer" in page  # in the thread, with the officer's name
     assert "answered" in [a[1] for a in audit(desk, ref)]
@@ -129,7 +133,7 @@ def test_a_copied_agency_reads_and_answers_but_has_no_status_buttons(desk: Desk,
     page = web.get(f"/tickets/{ref}")
     assert 'id="act-' not in page and "menerima salinan" in page and 'id="send-reply"' in page
     web.post(f"/tickets/{ref}/reply", body="KP2MI here.")
-    assert to_chat(desk, 5001)[-1] == "Officer KP2MI: KP2MI here."
+    assert to_chat(desk, 5001)[-1].startswith("Officer KP2MI: KP2MI here.")
 
 
 def test_status_actions_from_the_ticket_page(desk: Desk, web: Browser) -> None:
