@@ -24,10 +24,29 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Possible:
+    """What an answer such as "not sure" adds: copies (never the owner) and a priority floor."""
+
+    copied: tuple[str, ...]
+    priority: str
+
+
+@dataclass(frozen=True)
 class RoutingTable:
     rules: Mapping[str, Rule]
     default: Rule
     minor: Rule  # owner/copies for any ticket whose victim is under 18
+    # Answers that are a possible yes ("not sure"): someone unsure whether a victim is under 18 or
+    # whether there were trafficking signs must not be routed as if they had said "no".
+    possible_answers: frozenset[str] = frozenset()
+    possible_minor: Possible = Possible((), "normal")
+    possible_trafficking: Possible = Possible((), "normal")
+
+    def reading(self, answer: object) -> str:
+        """The reading of a stored yes/no/not-sure answer: "yes", "possible" or "no"."""
+        if answer == "yes":
+            return "yes"
+        return "possible" if answer in self.possible_answers else "no"
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> RoutingTable:
@@ -45,9 +64,27 @@ class RoutingTable:
                 raise RoutingError(f"{name}: owner {owner!r} is also copied")
             return Rule(str(owner), copied, str(priority), extra)
 
+        def possible(name: str, item: Mapping[str, Any]) -> Possible:
+            copied = tuple(item.get("copied", ()))
+            for agency in copied:
+                if agency not in AGENCIES:
+                    raise RoutingError(f"possible_yes.{name}: unknown agency {agency!r}")
+            priority = item.get("priority", "normal")
+            if priority not in PRIORITIES:
+                raise RoutingError(f"possible_yes.{name}: unknown priority {priority!r}")
+            return Possible(copied, str(priority))
+
         try:
             rules = {name: rule(name, item) for name, item in raw["categories"].items()}
-            return cls(rules, rule("default", raw["default"]), rule("minor", raw["minor"]))
+            maybe = raw["possible_yes"]
+            return cls(
+                rules,
+                rule("default", raw["default"]),
+                rule("minor", raw["minor"]),
+                frozenset(str(a) for a in maybe["answers"]),
+                possible("minor", maybe["minor"]),
+                possible("trafficking_signs", maybe["trafficking_signs"]),
+            )
         except KeyError as exc:
             raise RoutingError(f"missing key {exc}") from exc
 
@@ -66,9 +103,12 @@ def route(
     minor: bool = False,
     danger_now: bool = False,
     trafficking_signs: bool = False,
+    possible_minor: bool = False,
+    possible_trafficking: bool = False,
 ) -> Routed:
     """Owner, copies and priority of a ticket. Danger now or a minor at risk makes it urgent; a victim
-    under 18 always goes to Polri PPA-PPO with a copy to KP2MI."""
+    under 18 always goes to Polri PPA-PPO with a copy to KP2MI. A possible minor or possible
+    trafficking signs ("not sure") add the table's copies and raise the priority to its floor."""
     base = table.rules.get(category, table.default)
     owner, copied = base.owner, list(base.copied)
     if trafficking_signs or minor:
@@ -79,5 +119,16 @@ def route(
     priority = "urgent" if danger_now or minor else base.priority
     if trafficking_signs and priority == "normal":
         priority = "high"
+    for maybe, extra in (
+        (possible_minor and not minor, table.possible_minor),
+        (possible_trafficking and not trafficking_signs, table.possible_trafficking),
+    ):
+        if maybe:
+            copied += extra.copied
+            priority = _higher(priority, extra.priority)
     unique = tuple(dict.fromkeys(a for a in copied if a != owner))
     return Routed(owner, unique, priority)
+
+
+def _higher(a: str, b: str) -> str:
+    return a if PRIORITIES.index(a) <= PRIORITIES.index(b) else b

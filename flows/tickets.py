@@ -47,14 +47,18 @@ def build_ticket(
     """A ``NewTicket`` from a flow's answers. ``urgent`` is set by the emergency card's one-tap
     report, which keeps whatever was entered so far."""
     category = str(data.get("category") or ("emergency" if urgent else "other"))
-    minor = data.get("victim_minor") == "yes"
+    minor_answer = ctx.routing.reading(data.get("victim_minor"))
+    signs_answer = ctx.routing.reading(data.get("trafficking_signs"))
+    minor = minor_answer == "yes"
     danger = urgent or data.get("danger") == "yes"
     routed = route(
         ctx.routing,
         category,
         minor=minor,
         danger_now=danger,
-        trafficking_signs=data.get("trafficking_signs") == "yes",
+        trafficking_signs=signs_answer == "yes",
+        possible_minor=minor_answer == "possible",
+        possible_trafficking=signs_answer == "possible",
     )
     priority = routed.priority
     if data.get("red_flag_risk") == "high" and priority == "normal":

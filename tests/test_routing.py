@@ -141,7 +141,7 @@ def test_inconsistent_routing_data_is_refused(
         RoutingTable.from_dict(broken(raw, path, value))
 
 
-@pytest.mark.parametrize("key", ["categories", "default", "minor"])
+@pytest.mark.parametrize("key", ["categories", "default", "minor", "possible_yes"])
 def test_a_missing_section_is_refused(raw: dict[str, Any], key: str) -> None:
     changed = copy.deepcopy(raw)
     del changed[key]
@@ -155,6 +155,7 @@ def test_a_rule_without_priority_is_normal() -> None:
             "categories": {"x": {"owner": "kp2mi"}},
             "default": {"owner": "kp2mi"},
             "minor": {"owner": "ppa-ppo", "copied": ["kp2mi"]},
+            "possible_yes": {"answers": [], "minor": {}, "trafficking_signs": {}},
         }
     )
     assert table.rules["x"].priority == "normal"
