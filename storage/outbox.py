@@ -13,6 +13,7 @@ from sqlalchemy import Row, Select, Update, bindparam, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.chat_claims import ChatClaims, held_by_others
 from storage.tables import OUTBOX_KINDS, OutboxRow, dump_json
 
 ERROR_LENGTH = 300
@@ -125,11 +126,17 @@ class OutboxRepository:
         return list(self.session.exec(_due(select(OutboxRow), now, limit)))
 
     def claim(
-        self, now: datetime, limit: int, lease_until: datetime, skip_chats: Sequence[int] = ()
+        self,
+        now: datetime,
+        limit: int,
+        lease_until: datetime,
+        skip_chats: Sequence[int] = (),
+        owner: str = "",
     ) -> list[Row[Any]]:
         """The messages ``due`` would give, as plain rows (id, attempts, chat_id, priority, kind,
-        ticket_ref, payload), leased until ``lease_until`` so that other senders leave them
-        alone after this transaction. ``skip_chats``: chats waiting for their rate limit, which
+        ticket_ref, payload), of chats no other sender holds, leased until ``lease_until`` and
+        their chats claimed for ``owner`` as long (storage/chat_claims.py): until ``release``,
+        no other sender sends to them. ``skip_chats``: chats waiting for their rate limit, which
         would otherwise fill every claim and starve the rest of the queue.
 
         On the table, not the model: the rows are read once and never kept in the session, and an
@@ -139,10 +146,28 @@ class OutboxRepository:
             _OUTBOX.c[name]
             for name in ("id", "attempts", "chat_id", "priority", "kind", "ticket_ref", "payload")
         )
-        rows = list(self.session.execute(_due(select(*columns), now, limit, skip_chats)))
+        query = _due(select(*columns), now, limit, skip_chats).where(
+            ~held_by_others(_OUTBOX.c.chat_id, owner, now)
+        )
+        rows = list(self.session.execute(query))
+        if rows:
+            # Another sender may have claimed one of these chats since the query looked.
+            won = ChatClaims(self.session).take((row.chat_id for row in rows), owner, now, lease_until)
+            rows = [row for row in rows if row.chat_id in won]
         if rows:
             self.lease([row.id for row in rows], lease_until)
         return rows
+
+    def release(self, owner: str, chats: Sequence[int], untouched: Sequence[int], now: datetime) -> None:
+        """After a round: ``chats`` may be sent to by anyone again, and the ``untouched`` messages
+        (claimed but not tried, their chat had to wait) are due again at once."""
+        ChatClaims(self.session).release(chats, owner)
+        if untouched:
+            self.lease(untouched, now)
+
+    def hold_chat(self, owner: str, chat_id: int, until: datetime) -> None:
+        """A message of ``chat_id`` waits for a retry: no one else sends to the chat before."""
+        ChatClaims(self.session).hold(chat_id, owner, until)
 
     def lease(self, outbox_ids: Sequence[int], until: datetime) -> None:
         """Keep these messages from every sender until ``until`` (now: due again at once)."""

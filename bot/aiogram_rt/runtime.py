@@ -18,6 +18,7 @@ from bot.aiogram_rt.transport import AiogramTransport
 from bot.aiogram_rt.webhook import start_webhook_server
 from bot.config import Settings
 from bot.delivery.durable import GroupCommit
+from bot.delivery.election import elected
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
@@ -76,7 +77,9 @@ async def serve(
                 # aiogram, unlike python-telegram-bot's polling, does not remove a webhook
                 # first, and Telegram refuses getUpdates while one is set.
                 await bot.delete_webhook()
-                await poll(bot, processor, stop, Inbox(engine), sender.durable)
+                inbox = Inbox(engine)
+                # One poller among the processes sharing the database (bot/delivery/election.py).
+                await elected(engine, stop, lambda until: poll(bot, processor, until, inbox, sender.durable))
         finally:
             sender.stop()
             await sending

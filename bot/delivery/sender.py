@@ -18,6 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +56,11 @@ PRUNE_EVERY = 600.0  # seconds between forgetting ids too old to delete
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def sender_name() -> str:
+    """Who holds a chat claim (storage/chat_claims.py): unique per sender, readable in the table."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class OutboxSender:
         self._parallel = asyncio.Semaphore(parallel_chats)
         self._wake = asyncio.Event()
         self._deferred: dict[int, float] = {}  # chat id -> monotonic time it may be tried again
+        self._held: set[int] = set()  # chats of this round kept claimed until their retry
         self._unrecorded: dict[int, int] = {}  # chat id -> sends not yet recorded in the database
         self._recorded = asyncio.Condition()
         self._stopping = False
@@ -104,6 +113,7 @@ class OutboxSender:
         self._full_round = False  # the last round sent a whole claim: there may be more
         # Outcomes of sends made at about the same time are recorded in one transaction.
         self._records: Batched[tuple[Job, Outcome]] = Batched(self._record_all)
+        self.name = sender_name()
 
     def wake(self) -> None:
         """Something was queued: send it now rather than at the next poll."""
@@ -142,6 +152,7 @@ class OutboxSender:
     async def drain_once(self) -> int:
         """One round: send what may be sent now. Returns how many messages went out."""
         self._full_round = False
+        self._held = set()
         room, _ = self.limiter.room()
         if room == 0:
             # Claiming now would only lease messages that must wait, and release them again.
@@ -159,8 +170,12 @@ class OutboxSender:
             *(self._send_chat(chat, chat_jobs) for chat, chat_jobs in by_chat.items())
         )
         untouched = [job_id for _, left in results for job_id in left]
-        if untouched:
-            await asyncio.to_thread(self._release, untouched)
+        if by_chat:
+            # What was sent is recorded by now (_send_chat waits for it): the chats are free again,
+            # but for those waiting on a retry, which stay held (hold_chat) so that no other process
+            # sends their later messages first.
+            free = [chat for chat in by_chat if chat not in self._held]
+            await asyncio.to_thread(self._release, free, untouched)
         sent = sum(sent for sent, _ in results)
         self._full_round = len(jobs) == limit and sent > 0
         return sent
@@ -169,12 +184,14 @@ class OutboxSender:
         """The most urgent due messages, leased to this sender for a while.
 
         Several bot processes may share a PostgreSQL database: the row locks (skip locked) keep
-        two senders from picking the same rows at once, and the lease (a later not_before)
-        keeps the others away after this transaction ends. If the process dies, the lease
-        runs out and another sender sends the message."""
+        two senders from picking the same rows at once, the lease (a later not_before) keeps
+        the others away after this transaction ends, and the chat claims (storage/chat_claims.py)
+        keep them from the other messages of these chats until this round is over, so one
+        chat's messages never interleave. If the process dies, lease and claims run out and
+        another sender sends the messages."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
-            rows = uow.outbox.claim(now, limit or self.batch, now + LEASE, skip_chats)
+            rows = uow.outbox.claim(now, limit or self.batch, now + LEASE, skip_chats, self.name)
             uow.commit()
         return [
             Job(
@@ -185,10 +202,11 @@ class OutboxSender:
             for r in rows
         ]
 
-    def _release(self, job_ids: list[int]) -> None:
-        """Messages claimed but not tried (their chat had to wait) are due again at once."""
+    def _release(self, chats: list[int], job_ids: list[int]) -> None:
+        """The round is over for ``chats``; messages claimed but not tried (their chat had to
+        wait) are due again at once."""
         with UnitOfWork(self.db) as uow:
-            uow.outbox.lease(job_ids, self.clock())
+            uow.outbox.release(self.name, chats, job_ids, self.clock())
             uow.commit()
 
     async def _send_chat(self, chat_id: int, jobs: list[Job]) -> tuple[int, list[int]]:
@@ -211,8 +229,10 @@ class OutboxSender:
                 finally:
                     await self._done_recording(chat_id)
                 if outcome.retry_in is not None:
-                    # Later messages of this chat must not overtake the one that failed.
+                    # Later messages of this chat must not overtake the one that failed: not in
+                    # this process (deferred) nor in another (the chat stays claimed until then).
                     self._deferred[chat_id] = time.monotonic() + outcome.retry_in
+                    self._held.add(chat_id)
                     return sent, [j.id for j in jobs[index + 1 :]]
                 sent += 1 if outcome.sent_ids else 0
         return sent, []
@@ -373,8 +393,7 @@ class OutboxSender:
                 self._record(uow, job, outcome, now)
             uow.commit()
 
-    @staticmethod
-    def _record(uow: UnitOfWork, job: Job, outcome: Outcome, now: datetime) -> None:
+    def _record(self, uow: UnitOfWork, job: Job, outcome: Outcome, now: datetime) -> None:
         m = job.message
         if outcome.cleared:
             uow.outbox.mark_sent(job.id, None, now)
@@ -392,4 +411,6 @@ class OutboxSender:
             if outcome.blocked:
                 uow.users.mark_blocked(m.chat_id, now)
         elif outcome.retry_in is not None:
-            uow.outbox.retry_later(job.id, now + timedelta(seconds=outcome.retry_in), outcome.error)
+            retry_at = now + timedelta(seconds=outcome.retry_in)
+            uow.outbox.retry_later(job.id, retry_at, outcome.error)
+            uow.outbox.hold_chat(self.name, m.chat_id, retry_at)

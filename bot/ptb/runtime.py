@@ -13,6 +13,7 @@ from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.config import Settings
 from bot.delivery.durable import GroupCommit
+from bot.delivery.election import elected
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
@@ -84,7 +85,9 @@ async def serve(
                 await _webhook(app, settings, stop, sender.durable)
             else:
                 await app.bot.delete_webhook()
-                await poll(app, stop, Inbox(engine), updates, sender.durable)
+                inbox = Inbox(engine)
+                # One poller among the processes sharing the database (bot/delivery/election.py).
+                await elected(engine, stop, lambda until: poll(app, until, inbox, updates, sender.durable))
         finally:
             sender.stop()
             await sending

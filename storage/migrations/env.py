@@ -15,6 +15,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 # These two put their tables on SQLModel.metadata, for autogenerate.
 import storage.care_tables
+import storage.chat_claims
 import storage.desk_tables  # noqa: F401
 from storage.db import DEFAULT_URL, make_engine
 from storage.tables import UTCDateTime

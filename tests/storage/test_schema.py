@@ -17,7 +17,8 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 
-import storage.care_tables  # these three put every table on SQLModel.metadata
+import storage.care_tables  # these four put every table on SQLModel.metadata
+import storage.chat_claims
 import storage.desk_tables
 import storage.tables  # noqa: F401
 from storage.db import alembic_config, make_engine, migrate
@@ -36,6 +37,7 @@ TABLES = {
     "audit_events",
     "staff",
     "outbox",
+    "outbox_chats",
     "message_links",
     "recruiters",
     "care_claims",
