@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Messages per second the bot sends in all, every chat together (Telegram: about 30/s;
     # Telegram raises it for some bots on request).
     telegram_overall_rate: int = Field(default=30, gt=0)
+    # Several bot processes share Telegram's limits through Redis (bot/delivery/shared_limiter.py);
+    # without it, processes on one PostgreSQL database elect one sender. May hold a password.
+    redis_url: str | None = Field(default=None, repr=False)
     # Which Telegram library runs the bot; both adapters drive the same core (README).
     helpline_telegram_library: Literal["python-telegram-bot", "aiogram"] = "python-telegram-bot"
     helpline_staff_chat_kp2mi: int | None = None

@@ -12,7 +12,8 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.delivery.limiter import Limits, RateLimiter
+from bot.delivery.limiter import Budget, Limits, RateLimiter
+from bot.delivery.shared_limiter import SharedLimiter
 from bot.scheduler import start_scheduler
 from bot.service import Helpline
 from storage.db import make_engine, migrate
@@ -28,7 +29,7 @@ class Serve(Protocol):
         settings: Settings,
         engine: Engine,
         helpline: Helpline,
-        limiter: RateLimiter,
+        limiter: Budget,
         *,
         webhook: bool,
         stop: asyncio.Event,
@@ -55,14 +56,21 @@ def adapter(library: str) -> Serve:
     return ptb_runtime.serve
 
 
+def rate_budget(settings: Settings) -> Budget:
+    """Telegram's limits: shared by every process through Redis when ``REDIS_URL`` is set, this
+    process's own otherwise (bot/delivery/sender.py then elects one sender on PostgreSQL)."""
+    limits = Limits(
+        overall=(settings.telegram_overall_rate, 1.0),
+        private_per_second=settings.telegram_private_chat_rate,
+    )
+    if settings.redis_url:
+        return SharedLimiter.from_url(settings.redis_url, limits)
+    return RateLimiter(limits)
+
+
 async def _main(settings: Settings, engine: Engine, webhook: bool) -> None:
     helpline = Helpline(engine, settings)
-    limiter = RateLimiter(
-        Limits(
-            overall=(settings.telegram_overall_rate, 1.0),
-            private_per_second=settings.telegram_private_chat_rate,
-        )
-    )
+    limiter = rate_budget(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -19,7 +19,7 @@ from bot.aiogram_rt.webhook import start_webhook_server
 from bot.config import Settings
 from bot.delivery.durable import GroupCommit
 from bot.delivery.election import elected
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Budget
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
@@ -52,7 +52,7 @@ async def serve(
     settings: Settings,
     engine: Engine,
     helpline: Helpline,
-    limiter: RateLimiter,
+    limiter: Budget,
     *,
     webhook: bool,
     stop: asyncio.Event,

@@ -1,5 +1,7 @@
-"""One poller among several bot processes: Telegram answers a second getUpdates caller with
-409 Conflict, so in polling mode the processes sharing a PostgreSQL database elect one.
+"""One poller (and, without a shared rate budget, one sender) among several bot processes.
+
+Telegram answers a second getUpdates caller with 409 Conflict, so in polling mode the processes
+sharing a PostgreSQL database elect one.
 
 The poller is whoever holds a session-level advisory lock, on a connection of its own kept for
 that. When the process dies its connection closes and PostgreSQL lets the lock go; the others
@@ -33,19 +35,22 @@ async def elected(
     *,
     retry: float = RETRY,
     check: float = CHECK,
+    lock: int = POLLER_LOCK,
+    role: str = "polls Telegram",
 ) -> None:
-    """Runs ``run(until)`` whenever this process is the poller, until ``stop``; ``until`` is set
-    on ``stop`` and when the lock is lost."""
+    """Runs ``run(until)`` whenever this process holds ``lock`` (is the poller, or the one
+    sender: bot/delivery/sender.py), until ``stop``; ``until`` is set on ``stop`` and when the
+    lock is lost."""
     if engine.dialect.name != "postgresql":
         await run(stop)
         return
     while not stop.is_set():
-        connection = await _acquire(engine, stop, retry)
+        connection = await _acquire(engine, stop, retry, lock, role)
         if connection is None:
             return
-        log.info("this process polls Telegram (elected)")
+        log.info("this process %s (elected)", role)
         until = asyncio.Event()
-        watching = asyncio.create_task(_watch(connection, stop, until, check))
+        watching = asyncio.create_task(_watch(connection, stop, until, check, lock))
         try:
             await run(until)
         finally:
@@ -54,32 +59,36 @@ async def elected(
                 await watching
             await asyncio.to_thread(_let_go, connection)
         if not stop.is_set():
-            log.warning("lost the poller lock; polling stopped until elected again")
+            log.warning("lost the lock of the process that %s; stopped until elected again", role)
 
 
-async def _acquire(engine: Engine, stop: asyncio.Event, retry: float) -> Connection | None:
+async def _acquire(
+    engine: Engine, stop: asyncio.Event, retry: float, lock: int, role: str
+) -> Connection | None:
     """A connection holding the lock, or None when ``stop`` came first."""
     announced = False
     while not stop.is_set():
         try:
-            connection = await asyncio.to_thread(_try, engine)
+            connection = await asyncio.to_thread(_try, engine, lock)
         except Exception:
-            log.warning("trying for the poller lock failed; trying again", exc_info=True)
+            log.warning(
+                "trying for the lock of the process that %s failed; trying again", role, exc_info=True
+            )
             connection = None
         if connection is not None:
             return connection
         if not announced:
-            log.info("another process polls Telegram; this one waits to take over")
+            log.info("another process %s; this one waits to take over", role)
             announced = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), retry)
     return None
 
 
-def _try(engine: Engine) -> Connection | None:
+def _try(engine: Engine, lock: int) -> Connection | None:
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
-        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLER_LOCK}).scalar():
+        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": lock}).scalar():
             return connection
     except Exception:
         connection.close()
@@ -88,7 +97,9 @@ def _try(engine: Engine) -> Connection | None:
     return None
 
 
-async def _watch(connection: Connection, stop: asyncio.Event, until: asyncio.Event, check: float) -> None:
+async def _watch(
+    connection: Connection, stop: asyncio.Event, until: asyncio.Event, check: float, lock: int
+) -> None:
     """Sets ``until`` on ``stop`` or when the lock's connection stops answering."""
     try:
         while True:
@@ -97,24 +108,24 @@ async def _watch(connection: Connection, stop: asyncio.Event, until: asyncio.Eve
             if stop.is_set():
                 return
             try:
-                await asyncio.to_thread(_holds, connection)
+                await asyncio.to_thread(_holds, connection, lock)
             except Exception:
-                log.warning("the poller lock's connection failed", exc_info=True)
+                log.warning("the connection holding an election lock failed", exc_info=True)
                 return
     finally:
         until.set()
 
 
-def _holds(connection: Connection) -> None:
+def _holds(connection: Connection, lock: int) -> None:
     held = connection.execute(
         text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
             "AND pid = pg_backend_pid() AND objid::bigint = :key"
         ),
-        {"key": POLLER_LOCK},
+        {"key": lock},
     ).scalar()
     if not held:
-        raise RuntimeError("the poller lock is no longer held")
+        raise RuntimeError("the election lock is no longer held")
 
 
 def _let_go(connection: Connection) -> None:

@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,22 @@ class _Bucket:
         self.tokens -= 1
 
 
+class Budget(Protocol):
+    """What the sender asks before each send: this process's ``RateLimiter``, or the one every
+    process shares (bot/delivery/shared_limiter.py)."""
+
+    shared: ClassVar[bool]  # True when other processes' sends are counted too
+
+    def room(self) -> tuple[int, float]: ...
+    def take(self, chat_id: int, *, counts: bool = True) -> float: ...
+    def record(self, chat_id: int, *, counts: bool = True) -> None: ...
+    def flood(self, chat_id: int, retry_after: float) -> None: ...
+
+
 class RateLimiter:
     """Asks before each send; never sleeps itself, so a busy chat cannot hold up the others."""
+
+    shared: ClassVar[bool] = False
 
     def __init__(self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or Limits()
@@ -93,6 +108,13 @@ class RateLimiter:
         if counts:
             waits.append(self._window(chat_id).wait(now))
         return max(0.0, *waits)
+
+    def take(self, chat_id: int, *, counts: bool = True) -> float:
+        """0 and the send is counted, or the seconds until ``chat_id`` may be sent to."""
+        wait = self.wait_for(chat_id, counts=counts)
+        if wait == 0:
+            self.record(chat_id, counts=counts)
+        return wait
 
     def room(self) -> tuple[int, float]:
         """How many sends the overall limit (and a global pause) let through right now, and,

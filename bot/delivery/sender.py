@@ -30,7 +30,8 @@ from sqlalchemy import Engine
 
 from bot.delivery.batched import Batched
 from bot.delivery.durable import GroupCommit
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.election import elected
+from bot.delivery.limiter import Budget, RateLimiter
 from bot.delivery.split import split_text
 from bot.delivery.transport import Blocked, FloodWait, Rejected, Transient, Transport
 from bot.links import card_message_id
@@ -41,6 +42,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
+SENDER_LOCK = 0x504D4953  # "PMIS": the elected sender's advisory lock (bot/delivery/election.py)
 LEASE = timedelta(seconds=60)  # how long a claimed message is kept from other senders
 GROUP_RETRY = 300.0  # a staff group the bot cannot write to is tried again this often
 # Refusals that mean "this group cannot be written to now", not "this request is wrong".
@@ -87,7 +89,7 @@ class OutboxSender:
         self,
         transport: Transport,
         db: Engine,
-        limiter: RateLimiter | None = None,
+        limiter: Budget | None = None,
         *,
         batch: int = 200,
         poll_interval: float = 0.5,
@@ -97,7 +99,7 @@ class OutboxSender:
         durable: GroupCommit | None = None,
     ) -> None:
         self.transport, self.db = transport, db
-        self.limiter = limiter or RateLimiter()
+        self.limiter: Budget = limiter or RateLimiter()
         # Claimed messages are synced to disk before they are sent (bot/delivery/durable.py).
         self.durable = durable or GroupCommit(db)
         self.batch, self.poll_interval = batch, poll_interval
@@ -108,7 +110,7 @@ class OutboxSender:
         self._held: set[int] = set()  # chats of this round kept claimed until their retry
         self._unrecorded: dict[int, int] = {}  # chat id -> sends not yet recorded in the database
         self._recorded = asyncio.Condition()
-        self._stopping = False
+        self._stopping = asyncio.Event()
         self._next_prune = 0.0  # monotonic time
         self._full_round = False  # the last round sent a whole claim: there may be more
         # Outcomes of sends made at about the same time are recorded in one transaction.
@@ -120,11 +122,22 @@ class OutboxSender:
         self._wake.set()
 
     def stop(self) -> None:
-        self._stopping = True
+        self._stopping.set()
         self._wake.set()
 
     async def run(self) -> None:
-        while not self._stopping:
+        """Sends until ``stop``. Processes sharing a PostgreSQL database without a shared rate
+        budget (no ``REDIS_URL``) elect one sender, as they elect the poller: its limiter then
+        counts every message the bot sends, and a 429 pauses the only process that sends."""
+        if self.db.dialect.name == "postgresql" and not self.limiter.shared:
+            await elected(
+                self.db, self._stopping, self._send_until, lock=SENDER_LOCK, role="sends the outbox"
+            )
+        else:
+            await self._send_until(self._stopping)
+
+    async def _send_until(self, until: asyncio.Event) -> None:
+        while not until.is_set():
             self._wake.clear()
             try:
                 await self.drain_once()
@@ -217,11 +230,10 @@ class OutboxSender:
             for index, job in enumerate(jobs):
                 # Telegram's per-chat limits are on new messages, not on edits and deletions.
                 counts = not (job.message.edit_card or job.message.kind == "delete_chat")
-                wait = self.limiter.wait_for(chat_id, counts=counts)
+                wait = self.limiter.take(chat_id, counts=counts)
                 if wait > 0:
                     self._deferred[chat_id] = time.monotonic() + wait
                     return sent, [j.id for j in jobs[index:]]
-                self.limiter.record(chat_id, counts=counts)
                 self._unrecorded[chat_id] = self._unrecorded.get(chat_id, 0) + 1
                 try:
                     outcome = await self._attempt(job)

@@ -14,7 +14,7 @@ from telegram.ext import ApplicationBuilder, TypeHandler
 from bot.config import Settings
 from bot.delivery.durable import GroupCommit
 from bot.delivery.election import elected
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Budget
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
@@ -61,7 +61,7 @@ async def serve(
     settings: Settings,
     engine: Engine,
     helpline: Helpline,
-    limiter: RateLimiter,
+    limiter: Budget,
     *,
     webhook: bool,
     stop: asyncio.Event,
