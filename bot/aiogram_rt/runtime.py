@@ -72,7 +72,7 @@ async def serve(
         log.info("bot started (aiogram, %s)", "webhook" if webhook else "polling")
         try:
             if webhook:
-                await _webhook(bot, processor, settings, stop, sender.durable)
+                await _webhook(bot, processor, settings, stop, sender.durable, engine)
             else:
                 # aiogram, unlike python-telegram-bot's polling, does not remove a webhook
                 # first, and Telegram refuses getUpdates while one is set.
@@ -86,7 +86,12 @@ async def serve(
 
 
 async def _webhook(
-    bot: Bot, processor: UpdateProcessor, settings: Settings, stop: asyncio.Event, durable: GroupCommit
+    bot: Bot,
+    processor: UpdateProcessor,
+    settings: Settings,
+    stop: asyncio.Event,
+    durable: GroupCommit,
+    engine: Engine,
 ) -> None:
     url = webhook_url(settings)
     runner = await start_webhook_server(
@@ -97,6 +102,7 @@ async def _webhook(
         path=webhook_path(url),
         secret=settings.telegram_webhook_secret,
         durable=durable,
+        engine=engine,
     )
     try:
         await bot.set_webhook(

@@ -5,6 +5,7 @@ answers only after the update was handled, in order, with the checks of bot/deli
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -12,8 +13,10 @@ from aiogram import Bot
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from bot.aiogram_rt.polling import UpdateProcessor
+from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
 from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches
 
@@ -29,7 +32,10 @@ async def start_webhook_server(
     path: str,
     secret: str | None,
     durable: GroupCommit | None = None,
+    engine: Engine | None = None,
 ) -> web.AppRunner:
+    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py)."""
+
     async def on_update(request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(SECRET_HEADER), secret):
             log.warning("webhook request with a wrong secret token refused")
@@ -46,12 +52,28 @@ async def start_webhook_server(
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
+    async def ready(request: web.Request) -> web.Response:
+        assert engine is not None
+        status, body = await asyncio.to_thread(probes.readiness, engine)
+        return web.json_response(body, status=status)
+
+    async def metrics(request: web.Request) -> web.Response:
+        assert engine is not None
+        status, body, content_type = await asyncio.to_thread(probes.metrics, engine)
+        return web.Response(status=status, body=body, headers={"Content-Type": content_type})
+
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(path, on_update)
     app.router.add_post(f"{path}/", on_update)
     app.router.add_get(HEALTH_PATH, health)
+    app.router.add_get(probes.LIVE_PATH, health)
+    if engine is not None:
+        app.router.add_get(probes.READY_PATH, ready)
+        app.router.add_get(probes.METRICS_PATH, metrics)
     # No access log: it would carry chat ids in query strings.
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, listen, port).start()
+    # reuse_port: several processes of one machine may listen on one port, the kernel spreading
+    # connections between them (docker/entrypoint.sh).
+    await web.TCPSite(runner, listen, port, reuse_port=True).start()
     return runner

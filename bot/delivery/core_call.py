@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
+from bot import metrics
 from bot.delivery.actions import Action, PersonMessage, StaffPress, StaffView
 from bot.service import Helpline
 
@@ -17,15 +19,25 @@ ATTEMPTS = 3
 
 async def call_core(helpline: Helpline, update_id: int, action: Action) -> str | None:
     """The answer for the person who acted (a button answer or an officer's refusal), if any."""
+    kind = _KINDS.get(type(action), "staff_reply")
+    started = time.perf_counter()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return await asyncio.to_thread(_call, helpline, update_id, action)
+            answer = await asyncio.to_thread(_call, helpline, update_id, action)
         except Exception:
             if attempt == ATTEMPTS:
+                metrics.UPDATES.labels(kind, "error").inc()
                 raise
             log.warning("update=%s failed (attempt %d), retrying", update_id, attempt, exc_info=True)
             await asyncio.sleep(0.2 * attempt)
+            continue
+        metrics.UPDATES.labels(kind, "ok").inc()
+        metrics.UPDATE_SECONDS.observe(time.perf_counter() - started)
+        return answer
     return None
+
+
+_KINDS: dict[type, str] = {PersonMessage: "message", StaffPress: "staff_button", StaffView: "staff_view"}
 
 
 def _call(helpline: Helpline, update_id: int, action: Action) -> str | None:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.delivery.batched import Batched
 from bot.delivery.durable import GroupCommit
 from bot.delivery.election import elected
@@ -277,6 +278,7 @@ class OutboxSender:
                 return Outcome(cleared=True)
             return Outcome(sent_ids=await self._deliver(m))
         except FloodWait as exc:
+            metrics.RETRY_AFTER.inc()
             self.limiter.flood(m.chat_id, exc.retry_after)
             log.warning("flood limit outbox=%s chat=%s retry_after=%.0fs", job.id, m.chat_id, exc.retry_after)
             return Outcome(retry_in=exc.retry_after, error="429 retry after")
@@ -404,6 +406,8 @@ class OutboxSender:
             for job, outcome in done:
                 self._record(uow, job, outcome, now)
             uow.commit()
+        for _, outcome in done:
+            metrics.SENDS.labels(_result(outcome)).inc()
 
     def _record(self, uow: UnitOfWork, job: Job, outcome: Outcome, now: datetime) -> None:
         m = job.message
@@ -426,3 +430,12 @@ class OutboxSender:
             retry_at = now + timedelta(seconds=outcome.retry_in)
             uow.outbox.retry_later(job.id, retry_at, outcome.error)
             uow.outbox.hold_chat(self.name, m.chat_id, retry_at)
+
+
+def _result(outcome: Outcome) -> str:
+    """The ``result`` label of helpline_sends_total."""
+    if outcome.sent_ids or outcome.cleared:
+        return "sent"
+    if outcome.blocked:
+        return "blocked"
+    return "failed" if outcome.failed is not None else "retry"

@@ -82,7 +82,7 @@ async def serve(
         log.info("bot started (python-telegram-bot, %s)", "webhook" if webhook else "polling")
         try:
             if webhook:
-                await _webhook(app, settings, stop, sender.durable)
+                await _webhook(app, settings, stop, sender.durable, engine)
             else:
                 await app.bot.delete_webhook()
                 inbox = Inbox(engine)
@@ -94,7 +94,9 @@ async def serve(
             await app.stop()
 
 
-async def _webhook(app: AnyApp, settings: Settings, stop: asyncio.Event, durable: GroupCommit) -> None:
+async def _webhook(
+    app: AnyApp, settings: Settings, stop: asyncio.Event, durable: GroupCommit, engine: Engine
+) -> None:
     url = webhook_url(settings)
     server = start_webhook_server(
         app,
@@ -103,6 +105,7 @@ async def _webhook(app: AnyApp, settings: Settings, stop: asyncio.Event, durable
         path=webhook_path(url),
         secret=settings.telegram_webhook_secret,
         durable=durable,
+        engine=engine,
     )
     try:
         await app.bot.set_webhook(

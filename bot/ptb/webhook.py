@@ -5,15 +5,19 @@ bot/delivery/webhook.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from http import HTTPStatus
 from typing import Any
 
 import tornado.httpserver
+import tornado.netutil
 import tornado.web
+from sqlalchemy import Engine
 from telegram import Update
 
+from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
 from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches
 from bot.ptb.polling import AnyApp, process
@@ -50,6 +54,27 @@ class _HealthHandler(tornado.web.RequestHandler):
         self.write({"ok": True})
 
 
+class _ReadyHandler(tornado.web.RequestHandler):
+    def initialize(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def get(self) -> None:
+        status, body = await asyncio.to_thread(probes.readiness, self.engine)
+        self.set_status(status)
+        self.write(body)
+
+
+class _MetricsHandler(tornado.web.RequestHandler):
+    def initialize(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def get(self) -> None:
+        status, body, content_type = await asyncio.to_thread(probes.metrics, self.engine)
+        self.set_status(status)
+        self.set_header("Content-Type", content_type)
+        self.write(body)
+
+
 def start_webhook_server(
     app: AnyApp,
     *,
@@ -58,14 +83,25 @@ def start_webhook_server(
     path: str,
     secret: str | None,
     durable: GroupCommit | None = None,
+    engine: Engine | None = None,
 ) -> tornado.httpserver.HTTPServer:
+    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py)."""
+    routes: list[Any] = [
+        (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret, "durable": durable}),
+        (HEALTH_PATH, _HealthHandler),
+        (probes.LIVE_PATH, _HealthHandler),
+    ]
+    if engine is not None:
+        routes += [
+            (probes.READY_PATH, _ReadyHandler, {"engine": engine}),
+            (probes.METRICS_PATH, _MetricsHandler, {"engine": engine}),
+        ]
     web = tornado.web.Application(
-        [
-            (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret, "durable": durable}),
-            (HEALTH_PATH, _HealthHandler),
-        ],
+        routes,
         log_function=lambda handler: None,  # access logs would carry chat ids in query strings
     )
     server = tornado.httpserver.HTTPServer(web, max_body_size=MAX_BODY)
-    server.listen(port, listen)
+    # reuse_port: several processes of one machine may listen on one port, the kernel spreading
+    # connections between them (docker/entrypoint.sh).
+    server.add_sockets(tornado.netutil.bind_sockets(port, listen, reuse_port=True))
     return server

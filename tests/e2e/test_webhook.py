@@ -1,6 +1,6 @@
 """``helpline run --webhook``: the secret token is required, an update is answered after it was
-handled, and a health endpoint answers; and polling after a webhook deployment removes the
-webhook first."""
+handled, the health, readiness and metrics endpoints answer; and polling after a webhook
+deployment removes the webhook first."""
 
 from __future__ import annotations
 
@@ -78,6 +78,15 @@ def test_webhook_checks_the_secret_and_handles_updates(
         assert httpx.post(url, json=update, headers=right, timeout=10).status_code == 200
         time.sleep(0.5)
         assert len([m for m in api.messages(USER) if "110" in m.get("text", "")]) == 1
+        assert httpx.get(f"{base}/livez", timeout=5).status_code == 200
+        ready = httpx.get(f"{base}/readyz", timeout=5)
+        assert (ready.status_code, ready.json()) == (200, {"ok": True})
+        text = httpx.get(f"{base}/metrics", timeout=5).text
+        assert 'helpline_updates_total{kind="message",result="ok"} 2.0' in text
+        assert 'helpline_sends_total{result="sent"}' in text
+        assert "helpline_update_seconds_bucket" in text
+        assert "helpline_outbox_oldest_seconds" in text
+        assert str(USER) not in text  # no label names a person
     finally:
         bot.stop()
 
