@@ -122,6 +122,7 @@ def resolve(
                 "otherwise it will be closed in a few days.",
                 ref=ticket.ref,
             ),
+            discreet=M("Hi, we think this is settled now. If you still need help, just write here."),
         )
     )
     return M("Marked as resolved."), True
@@ -157,11 +158,16 @@ def alarm(
     return out
 
 
-def to_reporter(helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, reply: Reply) -> list[Outgoing]:
-    """A message with buttons to the reporter, in their language; none when they are gone."""
+def to_reporter(
+    helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, reply: Reply, *, discreet: Reply | None = None
+) -> list[Outgoing]:
+    """A message with buttons to the reporter, in their language; none when they are gone.
+    ``discreet`` replaces it unless they chose "I can read messages safely" (Helpline._to_reporter)."""
     user = uow.session.get(UserRow, ticket.reporter_user_id) if ticket.reporter_user_id else None
     if user is None:
         return []
+    if discreet is not None and not user.reads_safely:
+        reply = discreet
     render = renderer(user.lang or ticket.lang, helpline.fmt)  # type: ignore[arg-type]
     return [render_reply(user.telegram_id, reply, render, kind="notice")]
 

@@ -164,8 +164,23 @@ def remind(second: bool) -> Work:
                 ref=ticket.ref,
             )
         )
+        # Discreet unless the person chose otherwise: no report, no reference, no officer.
+        discreet = (
+            M(
+                "Hi, we are still waiting for your answer. If you no longer need it, you can ignore "
+                "this message."
+            )
+            if second
+            else M("Hi, we are waiting for your answer. Just write here when you can.")
+        )
         uow.audit.record(ticket.id, "system", "reminder_sent", {"n": 2 if second else 1}, now)
-        return to_reporter(helpline, uow, ticket, Reply((text,), ticket_ref=ticket.ref))
+        return to_reporter(
+            helpline,
+            uow,
+            ticket,
+            Reply((text,), ticket_ref=ticket.ref),
+            discreet=Reply((discreet,), ticket_ref=ticket.ref),
+        )
 
     return work
 
@@ -184,7 +199,14 @@ def autoclose(
         satisfaction_buttons(ticket.ref),
         ticket_ref=ticket.ref,
     )
-    return to_reporter(helpline, uow, fresh, notice) + helpline._cards(uow, fresh, edit=True)
+    discreet = Reply(
+        (M("Hi, this conversation is now closed. Was this helpful?"),),
+        satisfaction_buttons(ticket.ref),
+        ticket_ref=ticket.ref,
+    )
+    return to_reporter(helpline, uow, fresh, notice, discreet=discreet) + helpline._cards(
+        uow, fresh, edit=True
+    )
 
 
 def checkin(

@@ -34,6 +34,7 @@ from flows.events import (
     DataErasureRequested,
     Event,
     LanguageChanged,
+    NoticesChosen,
     ReporterMessageAdded,
     RoleChosen,
     TicketOpened,
@@ -65,6 +66,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 STAFF_LANG = "id"
+# The discreet "taken" notice (see _to_reporter): that someone is on it, and nothing else.
+TAKEN_DISCREET = M("Hi, your message has been read. The answer will come in this chat.")
 
 
 def utcnow() -> datetime:
@@ -199,6 +202,8 @@ class Helpline:
             uow.users.set_lang(user, event.lang)
         elif isinstance(event, RoleChosen):
             uow.users.set_role(user, event.role)
+        elif isinstance(event, NoticesChosen):
+            uow.users.set_reads_safely(user, event.reads_safely)
         elif isinstance(event, TicketOpened):
             due = event.ticket.created_at + self.sla[event.ticket.priority]
             ticket, created = uow.tickets.open(event.ticket, _id(user), due)
@@ -304,7 +309,7 @@ class Helpline:
         if first:
             out.append(self._to_reporter(uow, ticket, M(
                 "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency], ref=ticket.ref)))
+                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET))
         return M("Assigned to {name}.", name=colleague.name), True
 
     def _staff_action(self, uow: UnitOfWork, ticket: TicketRow, action: str, staff: Any,
@@ -314,7 +319,7 @@ class Helpline:
                 return M("Someone else has already taken this ticket."), False
             out.append(self._to_reporter(uow, ticket, M(
                 "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency], ref=ticket.ref)))
+                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET))
             return M("You have taken {ref}.", ref=ticket.ref), True
         if action == "transfer":
             target = other_agency(ticket.owner)
@@ -329,7 +334,8 @@ class Helpline:
                 return M("Nothing changed."), False
             out.append(self._to_reporter(uow, ticket, M(
                 "Your report {ref} has been closed. If you need more help, write /lapor or "
-                "/status.", ref=ticket.ref)))
+                "/status.", ref=ticket.ref), discreet=M(
+                "Hi, this conversation is closed. If you need anything else, write /menu.")))
             return M("Closed."), True
         if action == "resolve":
             return care.resolve(self, uow, ticket, now, out)
@@ -390,7 +396,8 @@ class Helpline:
             uow.audit.record(target.id, actor, "merged_from", {"ref": source.ref, "via": "console"}, now)
             out = [self._to_reporter(uow, target, M(
                 "Your report {old} is now followed together with your report {ref}. Please use "
-                "{ref} from now on.", old=source.ref, ref=target.ref))]
+                "{ref} from now on.", old=source.ref, ref=target.ref), discreet=M(
+                "Hi, please use {ref} from now on.", ref=target.ref))]
             for ref in (source.ref, target.ref):
                 fresh = uow.tickets.get(ref)
                 assert fresh is not None
@@ -543,12 +550,16 @@ class Helpline:
         return out
 
     def _to_reporter(self, uow: UnitOfWork, ticket: TicketRow, text: Any,
-                     link: str | None = None) -> Outgoing:
-        """A notice to the reporter. Never quotes the report: a watched phone must not reveal it."""
+                     link: str | None = None, *, discreet: Any = None) -> Outgoing:
+        """A notice to the reporter. Never quotes the report: a watched phone must not reveal it.
+        ``discreet`` is what a notice they did not ask for says unless they chose "I can read
+        messages safely" in /menu: no agency, no police, nothing of the report."""
         user = uow.session.get(UserRow, ticket.reporter_user_id) if ticket.reporter_user_id \
             else None
         if user is None:
             return Outgoing(0, "")
+        if discreet is not None and not user.reads_safely:
+            text = discreet
         render = renderer(user.lang or ticket.lang, self.fmt)  # type: ignore[arg-type]
         rendered = render.lines(list(text)) if isinstance(text, tuple) else render.text(text)
         return Outgoing(user.telegram_id, rendered, kind="notice", ticket_ref=ticket.ref, link=link)

@@ -29,6 +29,7 @@ from flows.incoming import (
 )
 from flows.info import Info
 from flows.menu import COMMAND_LINE, canonical, show_menu
+from flows.notice_setting import is_notice_button, on_notice_button
 from flows.officer import Erase, Officer
 from flows.onboarding import LANGUAGES, Onboarding, set_language
 from flows.ports import Context
@@ -250,6 +251,8 @@ def on_global(t: Turn, action: str) -> None:
         run_command(t, action)
     elif is_care_button(action):
         on_button(t, action)
+    elif is_notice_button(action):
+        on_notice_button(t, action)
     else:
         t.say(M("That button is no longer active."))
         show_menu(t)

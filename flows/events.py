@@ -67,6 +67,13 @@ class LanguageChanged:
 
 
 @dataclass(frozen=True)
+class NoticesChosen:
+    """The /menu notice setting: True for "I can read messages safely" (flows.notice_setting)."""
+
+    reads_safely: bool
+
+
+@dataclass(frozen=True)
 class RoleChosen:
     role: str
 
@@ -140,6 +147,7 @@ Event = (
     ConsentGiven
     | ConsentDeclined
     | LanguageChanged
+    | NoticesChosen
     | RoleChosen
     | TicketOpened
     | ReporterMessageAdded

@@ -58,6 +58,6 @@ def show_menu(t: Turn, greeting: Msg | None = None) -> None:
             [global_button("cek", M("Check a recruiter")), global_button("lapor", M("Report"))],
             [global_button("bantuan", M("Help after placement")), global_button("status", M("My reports"))],
             [global_button("info", M("Information")), global_button("darurat", M("Emergency"))],
-            [global_button("bahasa", M("Language"))],
+            [global_button("bahasa", M("Language")), global_button("notices", M("Notices"))],
         ],
     )

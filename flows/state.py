@@ -41,6 +41,7 @@ class State:
     thread_ref: str | None = None
     thread_at: str | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)
+    reads_safely: bool = False  # the /menu notice setting, as stored on the user row
 
     def to_dict(self) -> dict[str, Any]:
         """A deep copy as plain data. Twice per update (the engine's working copy, and what is

@@ -110,6 +110,10 @@ class UserRepository:
         user.role = role
         self.session.add(user)
 
+    def set_reads_safely(self, user: UserRow, reads_safely: bool) -> None:
+        user.reads_safely = reads_safely
+        self.session.add(user)
+
     def set_country(self, user: UserRow, country: str) -> None:
         user.country = country
         self.session.add(user)

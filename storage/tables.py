@@ -104,6 +104,9 @@ class UserRow(SQLModel, table=True):
     blocked_at: datetime | None = _utc(nullable=True)
     created_at: datetime = _utc()
     erased_at: datetime | None = _utc(nullable=True)
+    # "I can read messages safely" (/menu): only then may notices they did not ask for name the
+    # agency, the police or the report. Default discreet: a phone may be watched.
+    reads_safely: bool = Field(default=False)
 
 
 class ConversationRow(SQLModel, table=True):

@@ -180,7 +180,8 @@ def test_reminders_at_24_and_72_hours_are_not_repeated(helpline: Helpline, clock
     assert run_due_work(helpline, answer_at + 72 * H + MINUTE) == 1
     assert run_due_work(helpline, answer_at + 200 * H) == 0
     first, second = reminders(helpline.db)
-    assert ref in first and "gentle" in first and "still waiting" in second
+    # Discreet by default: no reference (tests/service/test_discreet_notices.py).
+    assert ref not in first and "waiting for your answer" in first and "still waiting" in second
     assert audit(helpline.db, ref).count("reminder_sent") == 2
 
 
@@ -220,7 +221,7 @@ def test_resolved_and_silent_closes_with_a_helpful_tap(helpline: Helpline, clock
     resolved_at = at(clock, START + H)
     answer, out = helpline.staff_press(OFFICER, PPA_CHAT, f"s.resolve.{ref}")
     assert answer == STAFF.text(M("Marked as resolved."))
-    assert any(m.chat_id == WORKER and "resolved" in m.text for m in out)
+    assert any(m.chat_id == WORKER and "settled" in m.text for m in out)
     assert any(m.kind == "card_update" and "s.close." in str(m.buttons) for m in out)
     resolved = ticket_row(helpline.db, ref)
     assert resolved.status == "resolved"

@@ -107,7 +107,7 @@ def test_a_second_report_of_the_same_person_merges_and_the_old_reference_works(
     with UnitOfWork(desk.db) as uow:
         old = uow.tickets.get(second)
         assert old is not None and old.status == "closed"
-    assert f"Please use {first} from now on." in to_chat(desk, 5001)[-1]
+    assert f"please use {first} from now on." in to_chat(desk, 5001)[-1]
     person.send(TextIn("one more thing", reply_to_ref=second))
     assert "one more thing" in web.get(f"/tickets/{first}/thread")
     assert "Digabungkan ke" in web.get(f"/tickets/{second}")

@@ -67,7 +67,7 @@ def test_take_from_the_queue_updates_the_card_and_tells_the_reporter(desk: Desk,
     assert "1 dari 1 selesai" in page and refs_on(page) == [ref] and count(page, "mine") == 1
     edits = outbox(desk, KP2MI_CHAT, "card_update")
     assert len(edits) == before + 1 and "Dewi" in edits[-1].payload
-    assert any("now handling your report" in r.payload for r in outbox(desk, 5001))
+    assert any("your message has been read" in r.payload for r in outbox(desk, 5001))
     with UnitOfWork(desk.db) as uow:
         ticket = uow.tickets.get(ref)
         assert ticket is not None and ticket.status == "taken"

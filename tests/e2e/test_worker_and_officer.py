@@ -83,7 +83,7 @@ def test_recruiter_check_and_trafficking_report_answered_and_closed(
     api.wait_for(
         lambda: "Bripka Sari" in ppa.message(card["message_id"])["text"], description="card shows who took it"
     )
-    worker.expect("now handling your report")
+    worker.expect("your message has been read")  # discreet by default: no agency, no report
 
     ppa.say("We are contacting the employer. Are you safe?", reply_to=card["message_id"])
     answer = worker.expect("PPA-PPO: We are contacting the employer")
@@ -110,7 +110,7 @@ def test_recruiter_check_and_trafficking_report_answered_and_closed(
         lambda: "Buka lagi" in str(ppa.message(card["message_id"])["reply_markup"]),
         description="closed card offers Reopen",
     )
-    worker.expect("has been closed")
+    worker.expect("this conversation is closed")
     shown = cli(env, "tickets", "show", ref)
     assert "status=closed" in shown
     assert "Yes, I am safe for now" in shown

@@ -54,6 +54,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "country_typed": "Kamboja",
         "country_typo": "Pilipina",
         "scam_city": "Sihanoukville",
+        "minor_story": "Keponakan saya pergi dengan agen PT Mercusuar Kertas Abadi, izinnya sudah dicabut.",
     },
     "en": {
         "city": "Johor Bahru",
@@ -96,6 +97,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "country_typed": "Cambodia",
         "country_typo": "Philipines",
         "scam_city": "Sihanoukville",
+        "minor_story": "My niece left with an agent of PT Mercusuar Kertas Abadi, whose licence was revoked.",
     },
 }
 OTHER_LANGUAGE = {"id": "en", "en": "id"}
@@ -361,8 +363,10 @@ def danger_now(chat: Chat, lang: str) -> None:
     chat.say(p["violence_story"])
     chat.press("resume")
     chat.press("later")
-    chat.send(AttachmentIn("photo", "photo-1", "image/jpeg", 1000, caption=p["danger_caption"]),
-              f"(photo: {p['danger_caption']})")
+    chat.send(
+        AttachmentIn("photo", "photo-1", "image/jpeg", 1000, caption=p["danger_caption"]),
+        f"(photo: {p['danger_caption']})",
+    )
     chat.press("urgent")
 
 
@@ -413,6 +417,51 @@ def countries(chat: Chat, lang: str) -> None:
     chat.press("send")
 
 
+def not_sure(chat: Chat, lang: str) -> None:
+    """Item 7: "not sure" is a possible yes. A niece who may be 17 is copied to Polri PPA-PPO and
+    high (the event line shows it); a missing relative with possible trafficking signs too."""
+    p = PHRASES[lang]
+    onboard(chat, lang, "family")
+    chat.command("/lapor")
+    chat.press("other")
+    chat.press("no")
+    chat.press("other")
+    chat.say(p["relative"])
+    chat.say(p["relation"])
+    chat.press("unsure")
+    chat.press("MY")
+    chat.say(p["city"])
+    chat.say(p["minor_story"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.press("send")
+    chat.command("/lapor")
+    chat.press("missing")
+    chat.say(p["relative"])
+    chat.say(p["relation"])
+    chat.press("no")
+    chat.say(p["last_contact"])
+    chat.press("KH")
+    chat.press("skip")
+    chat.press("skip")
+    chat.press("unsure")
+    chat.say(p["missing_story"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.press("send")
+
+
+def notices(chat: Chat, lang: str) -> None:
+    """Item 8: the notice setting in /menu, discreet by default, changed and changed back."""
+    onboard(chat, lang)
+    chat.command("/menu")
+    chat.press("notices")
+    chat.press("notices.safe")
+    chat.command("/menu")
+    chat.press("notices")
+    chat.press("notices.discreet")
+
+
 SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "onboarding": onboarding,
     "report": report,
@@ -434,5 +483,7 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "danger_now": danger_now,
     "typed_answers": typed_answers,
     "countries": countries,
+    "not_sure": not_sure,
+    "notices": notices,
 }
 LANGUAGES = ("id", "en")

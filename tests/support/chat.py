@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.engine import Result, step
-from flows.events import Event
+from flows.events import Event, TicketOpened
 from flows.incoming import (
     AttachmentIn,
     ChoiceIn,
@@ -79,7 +79,7 @@ class Chat:
                 self.transcript.append("      " + " ".join(
                     f"[{renderer.text(b.label)}]" for b in row))
         for event in result.events:
-            self.transcript.append(f"      event: {type(event).__name__}")
+            self.transcript.append(f"      event: {type(event).__name__}{_routing(event)}")
         return result
 
     def say(self, text: str) -> Result:
@@ -127,3 +127,12 @@ class Chat:
 def _indent(prefix: str, text: str) -> str:
     pad = " " * len(prefix)
     return "\n".join((prefix if i == 0 else pad) + line for i, line in enumerate(text.split("\n")))
+
+
+def _routing(event: object) -> str:
+    """Where a new ticket goes, so that a transcript shows the routing a conversation leads to."""
+    if not isinstance(event, TicketOpened):
+        return ""
+    t = event.ticket
+    copied = f" + {', '.join(t.copied)}" if t.copied else ""
+    return f" ({t.owner}{copied}, {t.priority})"
