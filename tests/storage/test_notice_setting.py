@@ -31,7 +31,7 @@ def test_migration_0007_makes_existing_users_discreet_and_keeps_their_conversati
             config.attributes["connection"] = connection
             (command.downgrade if down else command.upgrade)(config, revision)
 
-    to("0006_console")
+    to("0010_outbox_chats")
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO users (telegram_id, lang, created_at) VALUES (42, 'id', '2026-11-23 08:00:00+00')"
@@ -45,7 +45,7 @@ def test_migration_0007_makes_existing_users_discreet_and_keeps_their_conversati
     with UnitOfWork(engine) as uow:
         user = uow.users.get(42)
         assert user is not None and user.reads_safely is False
-    to("0006_console", down=True)
+    to("0010_outbox_chats", down=True)
     assert "reads_safely" not in {c["name"] for c in inspect(engine).get_columns("users")}
     with engine.begin() as connection:
         # Going down does not take the conversations with it (no table copy, no cascade).

@@ -3,7 +3,7 @@ not ask for (taken, resolved, reminders, closed) may name the agency and the rep
 users become discreet, the safe default for a phone that may be watched.
 
 Revision ID: 0007_discreet_notices
-Revises: 0006_console
+Revises: 0010_outbox_chats
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_discreet_notices"
-down_revision: str | Sequence[str] | None = "0006_console"
+down_revision: str | Sequence[str] | None = "0010_outbox_chats"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
