@@ -253,6 +253,9 @@ def on_global(t: Turn, action: str) -> None:
         on_button(t, action)
     elif is_notice_button(action):
         on_notice_button(t, action)
+        current = handler(t)
+        if current is not None and "." in action:  # chosen in the middle of a flow: carry on
+            current.prompt(t)
     else:
         t.say(M("That button is no longer active."))
         show_menu(t)

@@ -16,6 +16,7 @@ from tests.service.conftest import PPA_CHAT, Clock
 from tests.service.test_service import OFFICER, WORKER, Person, file_report
 from tests.storage.conftest import engine  # noqa: F401 - the parametrized database fixture
 from tests.test_care_scheduler import MINUTE, START, H, add_officer, at, make_helpline, outbox
+from tests.test_engine import onboarded
 
 
 @pytest.fixture
@@ -123,3 +124,21 @@ def test_the_answer_of_an_officer_is_not_hidden(helpline: Helpline) -> None:
     _, ref = reporter(helpline, "en", reads_safely=False)
     _, out = helpline.staff_reply(OFFICER, PPA_CHAT, "Where are you now?", ref=ref)
     assert out and "Polri PPA-PPO" in out[0].text
+
+
+def test_choosing_in_the_middle_of_a_report_keeps_it_and_asks_again() -> None:
+    chat = onboarded()
+    chat.command("/lapor")
+    chat.press("held")
+    chat.press_raw("g.notices.safe")
+    assert chat.state.reads_safely is True
+    assert (chat.state.flow, chat.state.step) == ("report", "danger")
+    assert chat.text().endswith("Is anyone in danger right now?")
+    assert [type(e).__name__ for e in chat.events[-1:]] == ["NoticesChosen"]
+
+
+def test_an_unknown_notice_choice_changes_nothing() -> None:
+    chat = onboarded()
+    chat.press_raw("g.notices.loud")
+    assert chat.state.reads_safely is False
+    assert "no longer active" in chat.text()
