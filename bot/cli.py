@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 
 from bot.cli_recruiters import recruiters_app
 from bot.config import DATA_DIR, get_settings
+from bot.i18n import renderer
 from bot.privacy import keyring, protect, purge, retention, startup_problem
-from bot.service import Helpline
+from bot.service import Helpline, whole_ticket_lines
 from bot.terminal import run_chat
 from storage.crypto import new_key, rotate
 from storage.db import make_engine, migrate
@@ -142,10 +143,10 @@ def tickets_show(ref: str) -> None:
         console.print(f"country={ticket.country} city={ticket.city} victim={ticket.victim} "
                       f"minor={ticket.victim_minor} danger={ticket.danger_now} "
                       f"contact={ticket.contact_method}", markup=False, highlight=False)
-        console.print(ticket.description, markup=False, highlight=False)
-        for m in uow.tickets.thread(ticket.id):
-            console.print(f"  {m.created_at:%Y-%m-%d %H:%M} {m.author}: {m.text}", markup=False,
-                          highlight=False)
+        # Every fact and every message with its time, as /lihat shows them (flows.ticket_facts).
+        render = renderer("en", "plain")
+        for line in whole_ticket_lines(uow, ticket):
+            console.print(render.text(line), markup=False, highlight=False)
         for a in uow.audit.for_ticket(ticket.id):
             console.print(f"  audit {a.at:%Y-%m-%d %H:%M} {a.actor} {a.action}", markup=False,
                           highlight=False)

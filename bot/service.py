@@ -47,7 +47,6 @@ from flows.replies import Reply, Urgency
 from flows.routing import RoutingTable
 from flows.staff import (
     CardFacts,
-    author_label,
     card_buttons,
     card_lines,
     may_act,
@@ -55,7 +54,8 @@ from flows.staff import (
     parse_action,
 )
 from flows.state import State
-from flows.text import M, Msg
+from flows.text import M, Msg, Text
+from flows.ticket_facts import ThreadEntry, fact_lines, thread_lines
 from flows.vocab import AGENCY_NAMES
 from storage.desk import DeskRepository
 from storage.outbox import Queued
@@ -472,12 +472,11 @@ class Helpline:
             agency = self.chat_agency[chat_id]
             out = self._cards(uow, ticket, edit=False, only=agency)
             render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
-            # The text is the writer's own (a str parameter): the renderer escapes it.
-            thread = [M("{author}: {text}", author=author_label(m.author), text=m.text)
-                      for m in uow.tickets.thread(_tid(ticket)) if m.text]
-            if thread:
-                out.append(Outgoing(chat_id, render.lines((M("{ref}:", ref=ticket.ref), *thread)),
-                                    kind="notice", ticket_ref=ticket.ref))
+            # Under the card, the whole of it: every fact, then every message with its time.
+            # Texts are the writers' own (str parameters): the renderer escapes them.
+            whole = whole_ticket_lines(uow, ticket)
+            out.append(Outgoing(chat_id, render.lines((M("{ref}:", ref=ticket.ref), *whole)),
+                                kind="notice", ticket_ref=ticket.ref))
             self._queue(uow, out, now)
             uow.commit()
         return None, out
@@ -524,19 +523,7 @@ class Helpline:
         return out
 
     def _facts(self, uow: UnitOfWork, ticket: TicketRow, copied: tuple[str, ...]) -> CardFacts:
-        taken_by = None
-        if ticket.taken_by is not None:
-            staff = next((s for s in uow.staff.list() if s.id == ticket.taken_by), None)
-            taken_by = staff.name if staff else "?"
-        return CardFacts(
-            ref=ticket.ref, priority=ticket.priority, category=ticket.category,
-            status=ticket.status, owner=ticket.owner, copied=copied, country=ticket.country,
-            city=ticket.city, victim=ticket.victim, victim_minor=ticket.victim_minor,
-            contact_method=ticket.contact_method, description=ticket.description,
-            created_at=ticket.created_at, due_at=ticket.first_response_due, taken_by=taken_by,
-            taken_at=ticket.taken_at, evidence_count=len(uow.tickets.evidence(_tid(ticket))),
-            details=json.loads(ticket.details or "{}"),
-        )
+        return card_facts(uow, ticket, copied)
 
     def _to_staff(self, uow: UnitOfWork, ticket: TicketRow, text: Msg,
                   exclude: str | None = None) -> list[Outgoing]:
@@ -611,3 +598,29 @@ def _tid(ticket: TicketRow) -> int:
 
 def _staff_text(msg: Any) -> str:
     return renderer(STAFF_LANG, "plain").text(msg)
+
+
+def whole_ticket_lines(uow: UnitOfWork, ticket: TicketRow) -> list[Text]:
+    """Every fact of the ticket and its thread (``/lihat``, ``helpline tickets show``)."""
+    facts = card_facts(uow, ticket, tuple(uow.tickets.copies(_tid(ticket))))
+    thread = [ThreadEntry(m.author, m.text, m.created_at) for m in uow.tickets.thread(_tid(ticket))]
+    return [*fact_lines(facts, whole=True), *thread_lines(thread, ticket.country)]
+
+
+def card_facts(uow: UnitOfWork, ticket: TicketRow, copied: tuple[str, ...]) -> CardFacts:
+    """What staff see of a stored ticket (decrypted by the session, never logged)."""
+    taken_by = None
+    if ticket.taken_by is not None:
+        staff = next((s for s in uow.staff.list() if s.id == ticket.taken_by), None)
+        taken_by = staff.name if staff else "?"
+    return CardFacts(
+        ref=ticket.ref, priority=ticket.priority, category=ticket.category,
+        status=ticket.status, owner=ticket.owner, copied=copied, country=ticket.country,
+        city=ticket.city, victim=ticket.victim, victim_minor=ticket.victim_minor,
+        contact_method=ticket.contact_method, description=ticket.description,
+        created_at=ticket.created_at, due_at=ticket.first_response_due, taken_by=taken_by,
+        taken_at=ticket.taken_at, evidence_count=len(uow.tickets.evidence(_tid(ticket))),
+        details=json.loads(ticket.details or "{}"), victim_name=ticket.victim_name,
+        danger_now=ticket.danger_now, contact_phone=ticket.contact_phone,
+        location=ticket.location,
+    )

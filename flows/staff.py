@@ -5,15 +5,13 @@ press is checked again on the server against the caller's agency, never trusted 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-
-from flows.recruiter_facts import card_lines as recruiter_card_lines
 from flows.reference import PATTERN
 from flows.replies import Button
 from flows.text import M, Msg, Text
-from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label, country_label
+from flows.ticket_facts import CardFacts, author_label, fact_lines
+from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label
+
+__all__ = ["CardFacts", "author_label"]  # kept importable from here, where they used to live
 
 PREFIX = "s"
 ACTIONS = ("take", "transfer", "close", "reopen", "resolve")
@@ -21,35 +19,9 @@ ACTIONS = ("take", "transfer", "close", "reopen", "resolve")
 # (the web console's "assign", which has no button).
 OWNER_ACTIONS = (*ACTIONS, "assign")
 ICONS = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
-SUMMARY_CHARS = 300
-
-
-@dataclass(frozen=True)
-class CardFacts:
-    """What a card shows; built by the caller from the stored ticket."""
-
-    ref: str
-    priority: str
-    category: str
-    status: str
-    owner: str
-    copied: tuple[str, ...]
-    country: str | None
-    city: str | None
-    victim: str
-    victim_minor: bool
-    contact_method: str
-    description: str
-    created_at: datetime
-    due_at: datetime | None
-    taken_by: str | None = None
-    taken_at: datetime | None = None
-    evidence_count: int = 0
-    details: Mapping[str, str] = field(default_factory=dict)  # NewTicket.details
 
 
 def card_lines(card: CardFacts) -> list[Text]:
-    country = country_label(card.country)
     lines: list[Text] = [
         M(
             "{icon} {priority} · {ref} · {category}",
@@ -59,24 +31,8 @@ def card_lines(card: CardFacts) -> list[Text]:
             category=category_label(card.category),
         ),
     ]
-    reporter = M("reporter: the victim") if card.victim == "self" else M("reporter: someone else")
-    contact = M("contact: bot chat") if card.contact_method == "chat" else M("contact: phone")
-    lines.append(
-        M(
-            "{place} · {reporter} · {contact}",
-            place=_place(country, card.city),
-            reporter=reporter,
-            contact=contact,
-        )
-    )
-    if card.victim_minor:
-        lines.append(M("⚠️ Victim under 18"))
-    if card.description:
-        text = card.description
-        if len(text) > SUMMARY_CHARS:
-            text = text[: SUMMARY_CHARS - 1] + "…"
-        lines.append(M('"{text}"', text=text))
-    lines += recruiter_card_lines(card.details)
+    # Every fact, short (flows.ticket_facts): /lihat and the command line show them whole.
+    lines += fact_lines(card, whole=False)
     if card.evidence_count:
         lines.append(M("Evidence: {count} file(s)", count=card.evidence_count))
     if card.due_at is not None:
@@ -134,21 +90,6 @@ def may_act(
 
 def other_agency(agency: str) -> str:
     return "kp2mi" if agency == "ppa-ppo" else "ppa-ppo"
-
-
-def author_label(author: str) -> Msg:
-    """Who wrote a message of a ticket's thread, as staff read it (never the stored id)."""
-    if author in AGENCY_NAMES:
-        return M("Officer {agency}", agency=AGENCY_NAMES[author])
-    if author == "reporter":
-        return M("Reporter")
-    return M("Automatic message")
-
-
-def _place(country: Text | None, city: str | None) -> Text:
-    if country is not None and city:
-        return M("{country}, {city}", country=country, city=city)
-    return country or city or M("place unknown")
 
 
 def _join(parts: list[Text]) -> Text:
