@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from bot.service import Helpline
 
 STAFF_LANG = "id"
-# An officer's answer makes the ticket wait on the reporter only while it is being worked on.
-ANSWERABLE = ("open", "taken")
 
 
 def delays(settings: Settings) -> Delays:
@@ -101,9 +99,9 @@ def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent
 
 def officer_answered(uow: UnitOfWork, ticket: TicketRow, now: datetime) -> None:
     """After an officer's answer the ticket waits on the reporter (and the reminders count from
-    this answer); the reporter's next message sets it back."""
-    if ticket.status in ANSWERABLE:
-        uow.tickets.set_status(ticket.ref, "waiting", now)
+    this answer); the reporter's next message sets it back. The model says from which statuses
+    ("reply" in ``flows.ticket_rules``)."""
+    uow.tickets.apply(ticket.ref, "reply", now)
 
 
 def resolve(
@@ -111,7 +109,7 @@ def resolve(
 ) -> tuple[Msg, bool]:
     """The staff action "resolved": the reporter is told, and the ticket closes by itself after a
     quiet week (``HELPLINE_AUTOCLOSE_AFTER``) unless someone writes."""
-    if ticket.status in ("resolved", "closed") or not uow.tickets.set_status(ticket.ref, "resolved", now):
+    if not uow.tickets.apply(ticket.ref, "resolve", now):
         return M("Nothing changed."), False
     out.append(
         helpline._to_reporter(

@@ -20,6 +20,7 @@ from bot.config import Settings, parse_duration
 from bot.i18n import renderer
 from bot.outgoing import PRIORITY, Outgoing
 from bot.service import STAFF_LANG, Helpline
+from flows import ticket_rules
 from flows.care import (
     AUTOCLOSE,
     CHECKIN,
@@ -35,7 +36,7 @@ from flows.care import (
 from flows.checkin import prompt, satisfaction_buttons
 from flows.replies import Reply, Urgency
 from flows.text import M
-from storage.care import FINISHED, CareRepository, checkin_facts
+from storage.care import CareRepository, checkin_facts
 from storage.tables import TicketRow
 from storage.uow import UnitOfWork
 
@@ -90,7 +91,7 @@ def _still_due(care: CareRepository, ticket: TicketRow, item: Due, now: datetime
         return (
             row is not None
             and row.active
-            and ticket.status not in FINISHED
+            and ticket_rules.checkins_run(ticket.status)
             and checkin_due(checkin_facts(row), now, rules) == item
         )
     return item in ticket_due(care.facts(ticket), now, rules)
@@ -189,7 +190,7 @@ def autoclose(
     helpline: Helpline, uow: UnitOfWork, care: CareRepository, ticket: TicketRow, now: datetime
 ) -> list[Outgoing]:
     assert ticket.id is not None
-    if not uow.tickets.close(ticket.ref, now):
+    if not uow.tickets.close(ticket.ref, now, "autoclose"):
         return []
     uow.audit.record(ticket.id, "system", "auto_closed", {}, now)
     fresh = uow.tickets.get(ticket.ref)

@@ -25,6 +25,7 @@ from bot.i18n import renderer
 from bot.outgoing import PRIORITY, Outgoing, render_reply
 from bot.privacy import Flood, FloodGuard, clean_incoming, clean_text, protect
 from bot.understanding import Understanding
+from flows import ticket_rules as rules
 from flows.contacts import Contacts
 from flows.engine import step
 from flows.events import (
@@ -205,7 +206,7 @@ class Helpline:
         elif isinstance(event, NoticesChosen):
             uow.users.set_reads_safely(user, event.reads_safely)
         elif isinstance(event, TicketOpened):
-            due = event.ticket.created_at + self.sla[event.ticket.priority]
+            due = rules.first_response_due(event.ticket.created_at, event.ticket.priority, self.sla)
             ticket, created = uow.tickets.open(event.ticket, _id(user), due)
             if created:
                 log.info("ticket opened ref=%s priority=%s owner=%s", ticket.ref,
@@ -218,8 +219,8 @@ class Helpline:
             if found is None or found.reporter_user_id != _id(user):
                 return False
             uow.tickets.add_message(found, "reporter", event.text, now, evidence=event.evidence)
-            if found.status == "waiting":
-                uow.tickets.set_status(found.ref, "taken" if found.taken_by else "open", now)
+            # A ticket waiting on its reporter goes back to whoever works on it.
+            uow.tickets.apply(found.ref, "reporter_wrote", now)
             uow.audit.record(found.id, "reporter", "reporter_message",
                              {"danger": True} if event.danger else {}, now)
             wrote = M("Reporter wrote: {text}", text=event.text or "📎")
@@ -385,11 +386,12 @@ class Helpline:
             desk = DeskRepository(uow.session)
             if (source.id == target.id or source.reporter_user_id is None
                     or source.reporter_user_id != target.reporter_user_id
-                    or target.status == "closed" or desk.merged_into(_tid(source)) is not None
+                    or not rules.may_merge_into(target.status)
+                    or desk.merged_into(_tid(source)) is not None
                     or desk.merged_into(_tid(target)) is not None):
                 return _staff_text(M("These two tickets cannot be merged.")), False
             uow.tickets.move_thread(_tid(source), _tid(target))
-            uow.tickets.close(source.ref, now)
+            uow.tickets.close(source.ref, now, "merge")
             desk.link(_tid(source), _tid(target), "merged", staff.id, now)
             actor = f"staff:{staff.id}"
             uow.audit.record(source.id, actor, "merged_into", {"ref": target.ref, "via": "console"}, now)
@@ -576,8 +578,7 @@ class Helpline:
         """UU PDP erasure: open tickets are closed with a notice to their agency, every ticket of
         the person is anonymised, and the person's row and conversation are deleted."""
         for ticket in uow.tickets.list_for_reporter(_id(user)):
-            if ticket.status != "closed":
-                uow.tickets.close(ticket.ref, now)
+            if uow.tickets.close(ticket.ref, now, "erase"):
                 out += self._to_staff(uow, ticket, M(
                     "The reporter erased their data; this ticket is closed and anonymised."))
             uow.tickets.anonymise(ticket.ref, now)

@@ -18,6 +18,7 @@ from bot.i18n import renderer
 from console import access
 from console.ticket_view import STATUS_LABELS
 from console.web import Desk, Officer, fingerprint, unchanged
+from flows import ticket_rules as rules
 from flows.reference import PATTERN
 from flows.text import M, Msg
 from flows.vocab import ASSIST_CATEGORIES, COUNTRIES, OTHER_CATEGORIES, REPORT_CATEGORIES
@@ -39,7 +40,7 @@ def read_filter(request: Request) -> QueueFilter:
         category=q.get("category") or None,
         country=q.get("country") or None,
         priority=q.get("priority") if q.get("priority") in ("urgent", "high", "normal") else None,
-        status=q.get("status") if q.get("status") in access.OFFERED else None,
+        status=q.get("status") if q.get("status") in rules.STATUSES else None,
         age=q.get("age") if q.get("age") in (*AGES, "old") else None,
         assignee=_int(q.get("assignee")),
         ref=(q.get("ref") or "")[:20] or None,

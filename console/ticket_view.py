@@ -304,7 +304,7 @@ def page(
         duplicates.append(
             _related(other, reasons=tuple(kinds), same_reporter=same, linked=other_id in linked_ids)
         )
-    owner_acts = access.actions(agency, ticket.owner, copied, ticket.status, ticket.taken_by, staff_id)
+    owner_acts = access.actions(agency, ticket.owner, copied, ticket.status, ticket.taken_by)
     colleagues = [s for s in staff.values() if s.agency == agency and s.active]
     colleagues.sort(key=lambda s: s.name)
     return TicketPage(

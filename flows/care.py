@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flows import ticket_rules as rules
+
 # Where the bot's destination countries keep their clocks; the reporter's country picks the zone.
 COUNTRY_ZONES: dict[str, str] = {
     "MY": "Asia/Kuala_Lumpur",
@@ -117,7 +119,9 @@ def is_quiet(now: datetime, country: str | None) -> bool:
 
 def escalation_due(t: TicketFacts, now: datetime) -> Due | None:
     """Past its first-response target with nobody on it: re-announce and escalate, once."""
-    if t.status != "open" or t.taken or t.answered or t.first_response_due is None:
+    if not rules.awaits_first_response(t.status, taken=t.taken, answered=t.answered):
+        return None
+    if t.first_response_due is None:
         return None
     if now < t.first_response_due or (ESCALATE, 0) in t.claims:
         return None
@@ -127,7 +131,7 @@ def escalation_due(t: TicketFacts, now: datetime) -> Due | None:
 def reminder_due(t: TicketFacts, now: datetime, delays: Delays) -> Due | None:
     """A gentle reminder to a reporter an officer is waiting on, after 24 h and again after 72 h
     of the same wait. If both fell due while nobody looked (or at night), only the second goes."""
-    if t.status != "waiting" or t.waiting_since is None or is_quiet(now, t.country):
+    if not rules.awaits_reporter(t.status) or t.waiting_since is None or is_quiet(now, t.country):
         return None
     waited = now - t.waiting_since
     done = {kind for kind, seq in t.claims if seq == t.waiting_seq}
@@ -144,7 +148,7 @@ def autoclose_due(t: TicketFacts, now: datetime, delays: Delays) -> Due | None:
     """Resolved and silent for ``autoclose_after``: close with a notice. The notice goes to the
     reporter, so it waits for the morning too. ``seq`` is the ticket's version: any later change
     (a message, a reopening) makes a new occurrence."""
-    if t.status != "resolved" or now - t.last_activity < delays.autoclose_after:
+    if rules.next_status("autoclose", t.status) is None or now - t.last_activity < delays.autoclose_after:
         return None
     if is_quiet(now, t.country) or (AUTOCLOSE, t.version) in t.claims:
         return None

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flows.ticket_rules import PRIORITIES, higher
+
 AGENCIES = ("kp2mi", "ppa-ppo")
-PRIORITIES = ("urgent", "high", "normal")
 
 
 class RoutingError(ValueError):
@@ -117,18 +118,14 @@ def route(
         owner = table.minor.owner
         copied = [a for a in (*copied, *table.minor.copied) if a != owner]
     priority = "urgent" if danger_now or minor else base.priority
-    if trafficking_signs and priority == "normal":
-        priority = "high"
+    if trafficking_signs:
+        priority = higher(priority, "high")
     for maybe, extra in (
         (possible_minor and not minor, table.possible_minor),
         (possible_trafficking and not trafficking_signs, table.possible_trafficking),
     ):
         if maybe:
             copied += extra.copied
-            priority = _higher(priority, extra.priority)
+            priority = higher(priority, extra.priority)
     unique = tuple(dict.fromkeys(a for a in copied if a != owner))
     return Routed(owner, unique, priority)
-
-
-def _higher(a: str, b: str) -> str:
-    return a if PRIORITIES.index(a) <= PRIORITIES.index(b) else b

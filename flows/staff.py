@@ -5,6 +5,7 @@ press is checked again on the server against the caller's agency, never trusted 
 
 from __future__ import annotations
 
+from flows import ticket_rules as rules
 from flows.reference import PATTERN
 from flows.replies import Button
 from flows.text import M, Msg, Text
@@ -14,10 +15,8 @@ from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label
 __all__ = ["CardFacts", "author_label"]  # kept importable from here, where they used to live
 
 PREFIX = "s"
+# The actions a card's buttons carry (the console's "assign" has no button).
 ACTIONS = ("take", "transfer", "close", "reopen", "resolve")
-# What only the owning agency may do: the buttons' actions, and handing a ticket to a colleague
-# (the web console's "assign", which has no button).
-OWNER_ACTIONS = (*ACTIONS, "assign")
 ICONS = {"urgent": "🔴", "high": "🟠", "normal": "🟢"}
 
 
@@ -41,9 +40,9 @@ def card_lines(card: CardFacts) -> list[Text]:
         lines.append(M("Received {at}", at=card.created_at))
     if card.copied:
         lines.append(M("copy: {agencies}", agencies=_join([AGENCY_NAMES[a] for a in card.copied])))
-    if card.status == "closed":
+    if card.status == rules.CLOSED:
         lines.append(M("<b>Closed.</b>"))
-    elif card.status == "resolved":
+    elif card.status == rules.RESOLVED:
         lines.append(M("<b>Resolved.</b> It closes by itself if nobody writes."))
     elif card.taken_by and card.taken_at:
         lines.append(M("Handled by {name} since {at}", name=card.taken_by, at=card.taken_at))
@@ -78,14 +77,12 @@ def parse_action(data: str) -> tuple[str, str] | None:
 def may_act(
     action: str, staff_agencies: set[str], chat_agency: str | None, owner: str, copied: tuple[str, ...]
 ) -> bool:
-    """Only staff registered for the agency of this chat, and only on that agency's tickets.
-    Taking, transferring, closing and reopening belong to the owning agency; copied agencies
-    read and answer."""
+    """Only staff registered for the agency of this chat, and only what the ticket model lets
+    that agency do (``flows.ticket_rules``: the owner changes the ticket, copied agencies read and
+    answer)."""
     if chat_agency is None or chat_agency not in staff_agencies:
         return False
-    if action in OWNER_ACTIONS:
-        return chat_agency == owner
-    return chat_agency == owner or chat_agency in copied
+    return rules.may(action, rules.relation(chat_agency, owner, copied))
 
 
 def other_agency(agency: str) -> str:

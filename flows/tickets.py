@@ -8,6 +8,7 @@ from typing import Any
 from flows.events import Evidence, NewTicket
 from flows.ports import Context
 from flows.routing import route
+from flows.ticket_rules import higher
 
 # Flow answers that travel in NewTicket.details rather than in their own columns. ``notes`` are
 # the person's words that answered no question asked (kept, never dropped), one per line.
@@ -61,9 +62,9 @@ def build_ticket(
         possible_trafficking=signs_answer == "possible",
     )
     priority = routed.priority
-    if data.get("red_flag_risk") == "high" and priority == "normal":
+    if data.get("red_flag_risk") == "high":
         # The /cek checklist found signs of illegal recruitment or trafficking.
-        priority = "high"
+        priority = higher(priority, "high")
     location = data.get("location")
     details = {k: _detail(data[k]) for k in DETAIL_FIELDS if data.get(k)}
     return NewTicket(

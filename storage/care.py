@@ -18,13 +18,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from flows import ticket_rules as rules
 from flows.care import ESCALATE, CheckinFacts, Delays, TicketFacts
 from flows.routing import AGENCIES
 from storage.care_tables import CareClaimRow, CheckinRow, SatisfactionRow
 from storage.tables import TicketMessageRow, TicketRow
-
-# Check-ins stop by themselves once their ticket is over.
-FINISHED = ("resolved", "closed")
 
 
 def _id(ticket: TicketRow) -> int:
@@ -50,15 +48,15 @@ class CareRepository:
             .where(
                 or_(
                     and_(
-                        col(TicketRow.status) == "open",
+                        col(TicketRow.status) == rules.OPEN,
                         col(TicketRow.taken_by).is_(None),
                         col(TicketRow.first_response_at).is_(None),
                         col(TicketRow.first_response_due) <= now,
                         ~escalated,
                     ),
-                    col(TicketRow.status) == "waiting",
+                    col(TicketRow.status) == rules.WAITING,
                     and_(
-                        col(TicketRow.status) == "resolved",
+                        col(TicketRow.status).in_(rules.sources("autoclose")),
                         col(TicketRow.updated_at) <= now - delays.autoclose_after,
                     ),
                 )
@@ -75,7 +73,8 @@ class CareRepository:
             .join(TicketRow, col(TicketRow.id) == col(CheckinRow.ticket_id))
             .where(
                 col(CheckinRow.active),
-                col(TicketRow.status).not_in(FINISHED),
+                # Check-ins stop by themselves once their ticket is over (rules.checkins_run).
+                col(TicketRow.status).not_in(rules.FINISHED),
                 or_(
                     and_(col(CheckinRow.awaiting_since).is_(None), col(CheckinRow.next_due) <= now),
                     col(CheckinRow.awaiting_since) <= now - delays.checkin_grace,
@@ -108,7 +107,7 @@ class CareRepository:
             taken=ticket.taken_by is not None,
             answered=ticket.first_response_at is not None,
             last_activity=ticket.updated_at,
-            waiting_since=last_answer[0] if last_answer and ticket.status == "waiting" else None,
+            waiting_since=last_answer[0] if last_answer and rules.awaits_reporter(ticket.status) else None,
             waiting_seq=int(last_answer[1] or 0) if last_answer else 0,
             claims=frozenset((kind, seq) for kind, seq in claims),
         )
@@ -137,12 +136,13 @@ class CareRepository:
 
     def raise_to_urgent(self, ticket: TicketRow, now: datetime) -> bool:
         """False when it already was urgent."""
-        if ticket.priority == "urgent":
+        priority = rules.raised(ticket.priority)
+        if priority is None:
             return False
         self.session.exec(
             update(TicketRow)
             .where(col(TicketRow.id) == _id(ticket))
-            .values(priority="urgent", updated_at=now, version=col(TicketRow.version) + 1)
+            .values(priority=priority, updated_at=now, version=col(TicketRow.version) + 1)
             .execution_options(synchronize_session="evaluate")
         )
         return True

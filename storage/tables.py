@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Dialect, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from flows.ticket_rules import STATUSES
 from storage.crypto import EncryptedText
 from storage.recruiter_table import RecruiterRow
 
@@ -39,7 +40,8 @@ __all__ = [
     "load_json",
 ]
 
-TICKET_STATUSES = ("open", "taken", "waiting", "resolved", "closed")
+# The statuses are the ticket model's (flows/ticket_rules.py); the column only stores them.
+TICKET_STATUSES = STATUSES
 # delete_chat: delete the messages of a person's private chat that Telegram still allows, theirs
 # and the bot's (/hapus; see DeletableMessageRow); its payload is empty.
 OUTBOX_KINDS = ("reply", "card", "card_update", "notice", "emergency", "delete_chat")

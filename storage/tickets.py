@@ -1,5 +1,7 @@
 """The ticket repository: opening tickets, their threads and evidence, and the staff actions on
 them (take, transfer, close, reopen), each safe against a concurrent action on the same ticket.
+Which action is allowed from which status, and where it leads, is the ticket model's
+(``flows.ticket_rules``); this module only loads and saves.
 
 State changes are conditional UPDATEs (on the state they start from, or on the version read under
 a row lock), so two officers acting at once cannot both win. Audit events are the caller's job,
@@ -15,6 +17,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows import ticket_rules as rules
 from flows.events import Evidence, NewTicket
 from flows.routing import AGENCIES
 from storage.desk_tables import TicketMatchKeyRow, TicketNoteRow
@@ -31,7 +34,7 @@ from storage.tables import (
 )
 
 AUTHORS = ("reporter", "system", *AGENCIES)
-TAKEABLE = ("open", "waiting")
+TAKEABLE = rules.sources("take")
 
 
 def location_text(latitude: float | None, longitude: float | None) -> str | None:
@@ -181,7 +184,7 @@ class TicketRepository:
             self.session.exec(
                 select(TicketRow.ref)
                 .where(
-                    TicketRow.status == "closed",
+                    TicketRow.status == rules.CLOSED,
                     col(TicketRow.closed_at) < cutoff,
                     col(TicketRow.anonymised_at).is_(None),
                 )
@@ -265,7 +268,7 @@ class TicketRepository:
             .values(
                 taken_by=staff_id,
                 taken_at=at,
-                status="taken",
+                status=rules.next_status("take", rules.OPEN),
                 updated_at=at,
                 version=col(TicketRow.version) + 1,
             )
@@ -278,9 +281,11 @@ class TicketRepository:
         an 'open' ticket becomes 'taken'. False when it is missing, resolved or closed, or is
         theirs already."""
         ticket = self.get_for_update(ref)
-        if ticket is None or ticket.status in ("resolved", "closed") or ticket.taken_by == staff_id:
+        if ticket is None or not rules.assign_changes(ticket.taken_by, staff_id):
             return False
-        status = "taken" if ticket.status == "open" else ticket.status
+        status = rules.next_status("assign", ticket.status, taken=ticket.taken_by is not None)
+        if status is None:
+            return False
         return self._change(ticket, at, taken_by=staff_id, taken_at=at, status=status)
 
     def move_thread(self, from_ticket_id: int, to_ticket_id: int) -> None:
@@ -300,10 +305,13 @@ class TicketRepository:
         if to_agency not in AGENCIES:
             raise ValueError(f"unknown agency {to_agency!r}")
         ticket = self.get_for_update(ref)
-        if ticket is None or ticket.status == "closed" or ticket.owner == to_agency:
+        if ticket is None or not rules.transfer_changes(ticket.owner, to_agency):
+            return False
+        status = rules.next_status("transfer", ticket.status)
+        if status is None:
             return False
         old_owner = ticket.owner
-        if not self._change(ticket, at, owner=to_agency, taken_by=None, taken_at=None, status="open"):
+        if not self._change(ticket, at, owner=to_agency, taken_by=None, taken_at=None, status=status):
             return False
         ticket_id = _id(ticket)
         self.session.exec(
@@ -316,30 +324,36 @@ class TicketRepository:
         self.session.flush()
         return True
 
-    def close(self, ref: str, at: datetime) -> bool:
-        """False when the ticket is missing or already closed."""
-        ticket = self.get_for_update(ref)
-        if ticket is None or ticket.status == "closed":
-            return False
-        return self._change(ticket, at, status="closed", closed_at=at)
+    def close(self, ref: str, at: datetime, action: str = "close") -> bool:
+        """False when the ticket is missing or ``action`` (close, merge, autoclose, erase) does
+        not close it from its status (already closed)."""
+        return self.apply(ref, action, at)
 
     def reopen(self, ref: str, at: datetime) -> bool:
         """Back to the officer who had it ('taken'), or to the agency ('open') if nobody had.
         False when the ticket is missing or not closed."""
+        return self.apply(ref, "reopen", at)
+
+    def apply(self, ref: str, action: str, at: datetime) -> bool:
+        """Move the ticket where the model says ``action`` takes it; False when the ticket is
+        missing, the action is not allowed from its status, or the status stays the same."""
         ticket = self.get_for_update(ref)
-        if ticket is None or ticket.status != "closed":
+        if ticket is None:
             return False
-        status = "open" if ticket.taken_by is None else "taken"
-        return self._change(ticket, at, status=status, closed_at=None)
+        status = rules.next_status(action, ticket.status, taken=ticket.taken_by is not None)
+        if status is None or status == ticket.status:
+            return False
+        return self._change(ticket, at, status=status, closed_at=at if status == rules.CLOSED else None)
 
     def set_status(self, ref: str, status: str, at: datetime) -> bool:
-        """Any other status change (waiting, resolved, ...); False when missing or unchanged."""
+        """Store a status as it is (imports and tests); staff and care changes go through
+        ``apply``. False when missing or unchanged."""
         if status not in TICKET_STATUSES:
             raise ValueError(f"unknown ticket status {status!r}")
         ticket = self.get_for_update(ref)
         if ticket is None or ticket.status == status:
             return False
-        return self._change(ticket, at, status=status, closed_at=at if status == "closed" else None)
+        return self._change(ticket, at, status=status, closed_at=at if status == rules.CLOSED else None)
 
     def anonymise(self, ref: str, at: datetime) -> bool:
         """Remove what identifies the reporter or the victim, keeping what statistics and the
