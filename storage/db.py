@@ -15,6 +15,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from storage.parity import refuse_what_postgresql_refuses
+
 DEFAULT_URL = "sqlite:///helpline.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x504D4948  # any constant shared by all helpline processes ("PMIH")
@@ -54,6 +56,8 @@ def make_engine(url: str, *, group_commit: bool = False) -> Engine:
 def _sqlite_engine(url: str, *, in_memory: bool, group_commit: bool = False) -> Engine:
     # The bot's threads (scheduler, handlers) share the pool, so connections cross threads.
     engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+    # A value PostgreSQL would refuse fails here too, not first in production.
+    refuse_what_postgresql_refuses(engine)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
@@ -84,8 +84,8 @@ class EvidenceFileRow(SQLModel, table=True):
     __tablename__ = "evidence_files"
 
     evidence_id: int = Field(primary_key=True, foreign_key="evidence.id", ondelete="CASCADE")
-    size: int
-    mime_type: str | None = Field(default=None, max_length=100)
+    size: int = Field(sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, sa_type=Text)  # Telegram's, unbounded
     chunks: int
     fetched_at: datetime = Field(sa_type=UTCDateTime())
 

@@ -153,7 +153,7 @@ class StaffRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_type=BigInteger)
     agency: str = Field(max_length=10)
-    name: str = Field(max_length=200)
+    name: str = Field(sa_type=Text)  # as typed by whoever registered the officer
     active: bool = True
     created_at: datetime = _utc()
 
@@ -227,10 +227,13 @@ class EvidenceRow(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE", index=True)
     message_id: int | None = Field(default=None, foreign_key="ticket_messages.id", ondelete="SET NULL")
     kind: str = Field(max_length=20)
-    file_id: str = Field(max_length=300)
-    mime_type: str | None = Field(default=None, max_length=100)
-    size: int | None = None
-    name: str | None = Field(default=None, max_length=300)
+    # What Telegram sends about a file has no length limit in the Bot API, and a size "can be
+    # bigger than 2^31" (at most 52 significant bits): unbounded text and BIGINT, so that no
+    # attachment can make a report impossible to store (tests/storage/test_column_limits.py).
+    file_id: str = Field(sa_type=Text)
+    mime_type: str | None = Field(default=None, sa_type=Text)
+    size: int | None = Field(default=None, sa_type=BigInteger)
+    name: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _utc()
 
 
