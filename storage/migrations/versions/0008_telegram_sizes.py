@@ -4,7 +4,7 @@ name as text. On PostgreSQL an attachment over 2 GiB or a file name over 300 cha
 report's INSERT fail for good.
 
 Revision ID: 0008_telegram_sizes
-Revises: 0010_outbox_chats
+Revises: 0007_discreet_notices
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_telegram_sizes"
-down_revision: str | Sequence[str] | None = "0010_outbox_chats"
+down_revision: str | Sequence[str] | None = "0007_discreet_notices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
