@@ -16,7 +16,7 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, SmallInteger, String, TypeDecorator, event
-from sqlalchemy.engine.interfaces import ExecutionContext
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
@@ -51,7 +51,7 @@ def _check(
     _cursor: Any,
     _statement: str,
     _parameters: Any,
-    context: ExecutionContext | None,
+    context: DefaultExecutionContext | None,
     _executemany: bool,
 ) -> None:
     compiled = getattr(context, "compiled", None)

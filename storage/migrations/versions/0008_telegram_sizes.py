@@ -11,6 +11,7 @@ Create Date: 2026-12-02
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,7 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # table -> [(column, type before, type after, nullable)]
-_CHANGES: dict[str, list[tuple[str, sa.types.TypeEngine[object], sa.types.TypeEngine[object], bool]]] = {
+_CHANGES: dict[str, list[tuple[str, Any, Any, bool]]] = {
     "evidence": [
         ("file_id", sa.String(length=300), sa.Text(), False),
         ("mime_type", sa.String(length=100), sa.Text(), True),
