@@ -69,6 +69,16 @@ class ChatClaims:
         ).returning(_CHATS.c.chat_id)
         return {row[0] for row in self.session.execute(claim)}
 
+    def renew(self, chats: Sequence[int], owner: str, until: datetime) -> None:
+        """Extends ``owner``'s claims on ``chats`` to ``until``; never shortens one (a chat held
+        for a retry keeps its longer claim)."""
+        if chats:
+            self.session.execute(
+                update(_CHATS)
+                .where(_CHATS.c.owner == owner, _CHATS.c.chat_id.in_(chats), _CHATS.c.until < until)
+                .values(until=until)
+            )
+
     def hold(self, chat_id: int, owner: str, until: datetime) -> None:
         """Keeps a chat of ``owner``'s until ``until`` (a message of it waits for a retry)."""
         self.session.execute(

@@ -132,11 +132,13 @@ class OutboxRepository:
         lease_until: datetime,
         skip_chats: Sequence[int] = (),
         owner: str = "",
+        claim_until: datetime | None = None,
     ) -> list[Row[Any]]:
         """The messages ``due`` would give, as plain rows (id, attempts, chat_id, priority, kind,
         ticket_ref, payload), of chats no other sender holds, leased until ``lease_until`` and
-        their chats claimed for ``owner`` as long (storage/chat_claims.py): until ``release``,
-        no other sender sends to them. ``skip_chats``: chats waiting for their rate limit, which
+        their chats claimed for ``owner`` until ``claim_until`` (default: as long; the sender
+        renews a shorter claim while it sends, so a dead process frees its chats soon) -- until
+        ``release``, no other sender sends to them. ``skip_chats``: chats waiting for their rate limit, which
         would otherwise fill every claim and starve the rest of the queue.
 
         On the table, not the model: the rows are read once and never kept in the session, and an
@@ -152,7 +154,8 @@ class OutboxRepository:
         rows = list(self.session.execute(query))
         if rows:
             # Another sender may have claimed one of these chats since the query looked.
-            won = ChatClaims(self.session).take((row.chat_id for row in rows), owner, now, lease_until)
+            claims = ChatClaims(self.session)
+            won = claims.take((row.chat_id for row in rows), owner, now, claim_until or lease_until)
             rows = [row for row in rows if row.chat_id in won]
         if rows:
             self.lease([row.id for row in rows], lease_until)
@@ -164,6 +167,10 @@ class OutboxRepository:
         ChatClaims(self.session).release(chats, owner)
         if untouched:
             self.lease(untouched, now)
+
+    def renew_chats(self, owner: str, chats: Sequence[int], until: datetime) -> None:
+        """``owner`` is still sending to these chats: its claims last until ``until``."""
+        ChatClaims(self.session).renew(chats, owner, until)
 
     def hold_chat(self, owner: str, chat_id: int, until: datetime) -> None:
         """A message of ``chat_id`` waits for a retry: no one else sends to the chat before."""

@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 SENDER_LOCK = 0x504D4953  # "PMIS": the elected sender's advisory lock (bot/delivery/election.py)
 LEASE = timedelta(seconds=60)  # how long a claimed message is kept from other senders
+# A chat claim is short and renewed while its round runs: when a process dies mid-round, its
+# chats are free again within CHAT_CLAIM, not only after the message lease (a person whose bot
+# restarted after a crash waited a whole minute for every reply before).
+CHAT_CLAIM = timedelta(seconds=10)
+CLAIM_RENEW = 3.0  # seconds between renewals of a running round's chat claims
 GROUP_RETRY = 300.0  # a staff group the bot cannot write to is tried again this often
 # Refusals that mean "this group cannot be written to now", not "this request is wrong".
 _GROUP_SETUP_ERRORS = ("chat not found", "not enough rights", "not a member", "upgraded to a supergroup")
@@ -180,9 +185,16 @@ class OutboxSender:
         by_chat: dict[int, list[Job]] = {}
         for job in jobs:
             by_chat.setdefault(job.message.chat_id, []).append(job)
-        results = await asyncio.gather(
-            *(self._send_chat(chat, chat_jobs) for chat, chat_jobs in by_chat.items())
-        )
+        renewing = asyncio.ensure_future(self._renew_claims(list(by_chat))) if by_chat else None
+        try:
+            results = await asyncio.gather(
+                *(self._send_chat(chat, chat_jobs) for chat, chat_jobs in by_chat.items())
+            )
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
         untouched = [job_id for _, left in results for job_id in left]
         if by_chat:
             # What was sent is recorded by now (_send_chat waits for it): the chats are free again,
@@ -205,7 +217,9 @@ class OutboxSender:
         another sender sends the messages."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
-            rows = uow.outbox.claim(now, limit or self.batch, now + LEASE, skip_chats, self.name)
+            rows = uow.outbox.claim(
+                now, limit or self.batch, now + LEASE, skip_chats, self.name, now + CHAT_CLAIM
+            )
             uow.commit()
         return [
             Job(
@@ -215,6 +229,21 @@ class OutboxSender:
             )
             for r in rows
         ]
+
+    async def _renew_claims(self, chats: list[int]) -> None:
+        """Keeps this round's chats claimed while it runs (a slow API, many messages to a chat)."""
+        while True:
+            await asyncio.sleep(CLAIM_RENEW)
+            try:
+                await asyncio.to_thread(self._renew, chats)
+            except Exception:
+                # The claim then runs out on its own; the next renewal tries again.
+                log.exception("renewing chat claims failed")
+
+    def _renew(self, chats: list[int]) -> None:
+        with UnitOfWork(self.db) as uow:
+            uow.outbox.renew_chats(self.name, chats, self.clock() + CHAT_CLAIM)
+            uow.commit()
 
     def _release(self, chats: list[int], job_ids: list[int]) -> None:
         """The round is over for ``chats``; messages claimed but not tried (their chat had to

@@ -1,0 +1,65 @@
+"""A chat claim is short and renewed while its sender sends: a process that dies mid-round
+frees its chats within seconds, so a restarted bot answers at once instead of after the minute
+a message lease lasts (tests/e2e/test_family_and_safety.py kills the bot mid-conversation)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from storage.uow import UnitOfWork
+from tests.storage.conftest import NOW
+
+LEASE = NOW + timedelta(seconds=60)
+CLAIM = NOW + timedelta(seconds=10)
+
+
+def _queue(engine: Engine, chat: int) -> int:
+    with UnitOfWork(engine) as uow:
+        row = uow.outbox.enqueue(chat, {"text": "x"}, 5, NOW)
+        uow.commit()
+    assert row is not None and row.id is not None
+    return row.id
+
+
+def _claim(engine: Engine, owner: str, now: timedelta = timedelta(0)) -> list[int]:
+    at = NOW + now
+    with UnitOfWork(engine) as uow:
+        rows = uow.outbox.claim(at, 10, at + timedelta(seconds=60), (), owner, at + timedelta(seconds=10))
+        uow.commit()
+    return [row.id for row in rows]
+
+
+def test_a_dead_senders_chat_is_free_when_its_short_claim_ends(engine: Engine) -> None:
+    sent = _queue(engine, 1)
+    assert _claim(engine, "dead") == [sent]
+    # The dead sender's message stays leased (it may have gone out: at-least-once), but the
+    # next reply to the same chat is not held up for the whole lease.
+    later = _queue(engine, 1)
+    assert _claim(engine, "new", timedelta(seconds=5)) == []
+    assert _claim(engine, "new", timedelta(seconds=10)) == [later]
+
+
+def test_renewal_keeps_a_running_round_claimed(engine: Engine) -> None:
+    _claim_id = _queue(engine, 1)
+    assert _claim(engine, "a") == [_claim_id]
+    other = _queue(engine, 1)
+    with UnitOfWork(engine) as uow:
+        uow.outbox.renew_chats("a", [1], NOW + timedelta(seconds=18))
+        uow.commit()
+    assert _claim(engine, "b", timedelta(seconds=12)) == []
+    assert _claim(engine, "b", timedelta(seconds=18)) == [other]
+
+
+def test_renewal_never_shortens_a_hold_for_a_retry(engine: Engine) -> None:
+    first = _queue(engine, 1)
+    assert _claim(engine, "a") == [first]
+    retry_at = NOW + timedelta(seconds=30)
+    with UnitOfWork(engine) as uow:
+        uow.outbox.retry_later(first, retry_at, "429")
+        uow.outbox.hold_chat("a", 1, retry_at)
+        uow.outbox.renew_chats("a", [1], NOW + timedelta(seconds=10))
+        uow.commit()
+    assert _claim(engine, "b", timedelta(seconds=20)) == []
+    assert _claim(engine, "b", timedelta(seconds=30)) == [first]
