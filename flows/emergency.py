@@ -6,8 +6,10 @@ import re
 import unicodedata
 
 from flows.contacts import Contacts
-from flows.conversation import Turn, global_button
+from flows.conversation import GLOBAL, Turn, global_button
 from flows.events import EmergencyShown
+from flows.incoming import AttachmentIn, ChoiceIn, CommandIn, Incoming, TextIn
+from flows.menu import canonical
 from flows.replies import Urgency
 from flows.state import State
 from flows.text import M, Msg, Text
@@ -51,6 +53,31 @@ def danger_words(text: str) -> tuple[str, ...]:
     """The trigger words found in ``text``, as whole words or phrases, in a stable order."""
     norm = normalise(text)
     return tuple(t for t in TRIGGERS if f" {t} " in norm)
+
+
+# The global emergency button (the menu's "Emergency", the card's own).
+EMERGENCY_BUTTON = f"{GLOBAL}.darurat"
+
+
+def danger_in(incoming: Incoming) -> tuple[str, ...]:
+    """The danger words of what a person sent: a text's, or the caption of a file (a caption is
+    words, never a command, even when it starts with "/"). Commands and buttons carry none."""
+    if isinstance(incoming, TextIn):
+        return danger_words(incoming.text)
+    if isinstance(incoming, AttachmentIn):
+        return danger_words(incoming.caption)
+    return ()
+
+
+def asks_for_help_now(incoming: Incoming) -> bool:
+    """The one urgency decision, for the engine (which answers with the emergency card) and for
+    the backlog of fetched updates (which serves this person first): /darurat, the emergency
+    button, or words of danger in a text or under a file."""
+    if isinstance(incoming, CommandIn):
+        return canonical(incoming.name) == "darurat"
+    if isinstance(incoming, ChoiceIn):
+        return incoming.data == EMERGENCY_BUTTON
+    return bool(danger_in(incoming))
 
 
 _SERVICE_LABELS: dict[str, Msg] = {

@@ -16,7 +16,7 @@ from flows.checkin import is_care_button, on_button
 from flows.clear_chat import ClearChat
 from flows.conversation import GLOBAL, Handler, Turn, global_button
 from flows.declarative import FlowHandler
-from flows.emergency import CARD_COUNTRY, card_country, danger_words, show_emergency
+from flows.emergency import CARD_COUNTRY, card_country, danger_in, show_emergency
 from flows.events import ConsentGiven, Event
 from flows.incoming import (
     AttachmentIn,
@@ -151,7 +151,7 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
 
 def on_text(t: Turn, incoming: TextIn) -> None:
     text = incoming.text
-    words = danger_words(text)
+    words = danger_in(incoming)
     if words and not set(words) <= set(t.st.emergency_seen):
         emergency_interrupt(t, text, words, incoming.reply_to_ref)
         return
@@ -263,7 +263,7 @@ def on_global(t: Turn, action: str) -> None:
 
 def on_other(t: Turn, incoming: Incoming) -> None:
     if isinstance(incoming, AttachmentIn):
-        words = danger_words(incoming.caption)
+        words = danger_in(incoming)
         if words and not set(words) <= set(t.st.emergency_seen):
             emergency_file(t, incoming, words)
             return

@@ -16,14 +16,11 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
 from bot.delivery.actions import text_incoming
-from flows.conversation import GLOBAL
-from flows.emergency import danger_words
-from flows.incoming import CommandIn
-from flows.menu import canonical
+from flows.emergency import asks_for_help_now
+from flows.incoming import AttachmentIn, ChoiceIn, Incoming
 
 log = logging.getLogger(__name__)
 U = TypeVar("U")
-EMERGENCY_BUTTON = f"{GLOBAL}.darurat"
 # Ordinary updates handled at once while fetching comes first. Not none: with Telegram 50 ms
 # away, fetching waits on the network most of the time and the CPU stood idle meanwhile (a
 # third of the end-to-end benchmark's time); one keeps it busy without slowing the fetching
@@ -32,23 +29,32 @@ PAUSED_WORKERS = 1
 
 
 def urgent(raw: Mapping[str, Any]) -> bool:
-    """Whether an update, as Telegram sent it, asks for help now: a private message with danger
-    words or /darurat, or the emergency button. The core decides what to answer; this only puts
-    the person ahead of the queue."""
+    """Whether an update, as Telegram sent it, asks for help now: the engine's own decision
+    (``flows.emergency.asks_for_help_now``) on what a private message or button says. The core
+    decides what to answer; this only puts the person ahead of the queue."""
     message = raw.get("message")
     if isinstance(message, Mapping):
         chat = message.get("chat")
         if not isinstance(chat, Mapping) or chat.get("type") != "private":
             return False
-        text = message.get("text", message.get("caption"))
-        if not isinstance(text, str):
-            return False
-        incoming = text_incoming(text)
-        if isinstance(incoming, CommandIn):
-            return canonical(incoming.name) == "darurat"
-        return bool(danger_words(text))
+        incoming = _words_of(message)
+        return incoming is not None and asks_for_help_now(incoming)
     query = raw.get("callback_query")
-    return isinstance(query, Mapping) and query.get("data") == EMERGENCY_BUTTON
+    data = query.get("data") if isinstance(query, Mapping) else None
+    return isinstance(data, str) and asks_for_help_now(ChoiceIn(data))
+
+
+def _words_of(message: Mapping[str, Any]) -> Incoming | None:
+    """Just what urgency needs of a message still in Telegram's JSON: its text (a command or
+    words), or the caption of a file, which the engine reads as words under a file, never as a
+    command. The file itself does not matter here; the adapter translates it in full later."""
+    text = message.get("text")
+    if isinstance(text, str):
+        return text_incoming(text)
+    caption = message.get("caption")
+    if isinstance(caption, str):
+        return AttachmentIn("document", "", caption=caption)
+    return None
 
 
 class Backlog(Generic[U]):
