@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flows.events import TicketOpened
+from flows.events import NewTicket, TicketOpened
 from flows.incoming import AttachmentIn
+from flows.staff import card_lines
+from flows.ticket_facts import CardFacts, ThreadEntry, fact_lines, thread_lines
 from tests.support.chat import Chat
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -462,6 +464,65 @@ def notices(chat: Chat, lang: str) -> None:
     chat.press("notices.discreet")
 
 
+def officer_sees(chat: Chat, lang: str) -> None:
+    """Item 3 (and 6): a missing relative reported with a phone number and a long story, then what
+    the officer reads: the staff card (short) and /lihat (whole, with the thread's times)."""
+    p = PHRASES[lang]
+    onboard(chat, lang, "family")
+    chat.command("/lapor")
+    chat.press("missing")
+    chat.say(p["relative"])
+    chat.say(p["relation"])
+    chat.press("unsure")
+    chat.say(p["last_contact"])
+    chat.press("MY")
+    chat.say(p["employer"])
+    chat.say("C1234567")
+    chat.press("yes")
+    chat.say(" ".join([p["missing_story"]] * 12))  # about 700 characters: kept whole
+    chat.press("skip")
+    chat.press("phone")
+    chat.say(p["phone"])
+    chat.press("send")
+    ticket = next(e.ticket for e in chat.events if isinstance(e, TicketOpened))
+    chat.tickets.answer(ticket.ref, "kp2mi", p["officer_answer"], chat.now)
+    facts = _facts_of(ticket)
+    render = chat.renderer()
+    chat.transcript.append("staff card:")
+    chat.transcript += ["      " + line for line in render.lines(card_lines(facts)).split("\n")]
+    chat.transcript.append("/lihat:")
+    thread = [ThreadEntry("kp2mi", p["officer_answer"], chat.now)]
+    whole = [*fact_lines(facts, whole=True), *thread_lines(thread, ticket.country)]
+    chat.transcript += ["      " + line for line in render.lines(whole).split("\n")]
+
+
+def _facts_of(ticket: NewTicket) -> CardFacts:
+    """The card's facts as the service builds them from the stored ticket."""
+    location = f"{ticket.latitude},{ticket.longitude}" if ticket.latitude is not None else None
+    return CardFacts(
+        ref=ticket.ref,
+        priority=ticket.priority,
+        category=ticket.category,
+        status="open",
+        owner=ticket.owner,
+        copied=ticket.copied,
+        country=ticket.country,
+        city=ticket.city,
+        victim=ticket.victim,
+        victim_minor=ticket.victim_minor,
+        contact_method=ticket.contact_method,
+        description=ticket.description,
+        created_at=ticket.created_at,
+        due_at=None,
+        evidence_count=len(ticket.evidence),
+        details=ticket.details,
+        victim_name=ticket.victim_name,
+        danger_now=ticket.danger_now,
+        contact_phone=ticket.contact_phone,
+        location=location,
+    )
+
+
 SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "onboarding": onboarding,
     "report": report,
@@ -485,5 +546,6 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "countries": countries,
     "not_sure": not_sure,
     "notices": notices,
+    "officer_sees": officer_sees,
 }
 LANGUAGES = ("id", "en")
