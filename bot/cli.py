@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+from bot import log_privacy
 from bot.cli_recruiters import recruiters_app
 from bot.config import DATA_DIR, get_settings
 from bot.i18n import renderer
@@ -95,6 +96,8 @@ def run(
     settings = get_settings()
     logging.basicConfig(level=settings.helpline_log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Before any library logs anything: no record, at any level, holds a report or the token.
+    log_privacy.install([settings.telegram_bot_token, settings.telegram_webhook_secret])
     problem = startup_problem(settings)
     if problem is not None:
         console.print(problem, style="red", markup=False, highlight=False)
