@@ -53,7 +53,7 @@ PRIVATE_FIELDS = (
     "data",
 )
 REDACTED = "<redacted>"
-SECRET = "<secret>"
+SECRET = "<secret>"  # noqa: S105 - the marker put in place of a secret
 
 _KEYS = "|".join(PRIVATE_FIELDS)
 # A quoted string, or what is left of the record when the string was cut off by the library.

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
-
-from collections.abc import Iterator
 
 from bot.log_privacy import Redactor, install, redact_record, uninstall
 
@@ -36,7 +35,8 @@ def test_ptb_api_calls_and_results_keep_ids_only(redact: Redactor) -> None:
     )
     line = _clean(redact(call))
     assert "-1001000000002" in line and "sendMessage" in line and "'text': '<redacted>'" in line
-    result = f"Call to Bot API endpoint `getUpdates` finished with return value `[{{'update_id': 5, 'message': {{'from': {{'first_name': 'Siti', 'id': 42}}, 'text': \"it's {STORY}\"}}}}]`"
+    update = {"update_id": 5, "message": {"from": {"first_name": "Siti", "id": 42}, "text": f"it's {STORY}"}}
+    result = f"Call to Bot API endpoint `getUpdates` finished with return value `[{update!r}]`"
     assert "'update_id': 5" in _clean(redact(result))
 
 
