@@ -8,24 +8,17 @@ change, its audit event and its messages commit together."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.config import Settings, parse_duration
-from bot.i18n import renderer
-from bot.outgoing import PRIORITY, Outgoing, render_reply
+from bot.notices import Notices
+from bot.outgoing import Outgoing
 from flows.care import Delays
 from flows.events import CareEvent, CheckinAnswered, CheckinChosen, SatisfactionGiven
-from flows.replies import Reply, Urgency
 from flows.text import M, Msg
 from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label
 from storage.care import CareRepository
-from storage.tables import TicketRow, UserRow
+from storage.tables import TicketRow
 from storage.uow import UnitOfWork
-
-if TYPE_CHECKING:
-    from bot.service import Helpline
-
-STAFF_LANG = "id"
 
 
 def delays(settings: Settings) -> Delays:
@@ -39,7 +32,9 @@ def delays(settings: Settings) -> Delays:
 
 
 # -- hooks of the service ---------------------------------------------------------------------
-def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent) -> list[Outgoing]:
+def on_event(
+    notices: Notices, settings: Settings, uow: UnitOfWork, user_id: int, event: CareEvent
+) -> list[Outgoing]:
     """A reporter's check-in choice or answer, or satisfaction tap. The engine has checked the
     ticket is theirs; checked again here under the ticket's lock, as the engine only reads."""
     ticket = uow.tickets.get_for_update(event.ref)
@@ -49,7 +44,7 @@ def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent
     now = event.at
     if isinstance(event, CheckinChosen):
         if event.accepted:
-            interval = delays(helpline.settings).checkin_interval
+            interval = delays(settings).checkin_interval
             care.start_checkins(ticket.id, interval, now)
             uow.audit.record(
                 ticket.id,
@@ -58,7 +53,7 @@ def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent
                 {"interval_seconds": int(interval.total_seconds())},
                 now,
             )
-            return helpline._to_staff(
+            return notices.to_staff(
                 uow,
                 ticket,
                 # TRANSLATORS: {interval} is a duration in words, e.g. "6 hours".
@@ -84,7 +79,7 @@ def on_event(helpline: Helpline, uow: UnitOfWork, user_id: int, event: CareEvent
             care.answered(row, "unsafe", now)
         # "Not OK" always counts, whether or not check-ins are still running.
         return alarm(
-            helpline,
+            notices,
             uow,
             ticket,
             "checkin_unsafe",
@@ -105,14 +100,14 @@ def officer_answered(uow: UnitOfWork, ticket: TicketRow, now: datetime) -> None:
 
 
 def resolve(
-    helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, now: datetime, out: list[Outgoing]
+    notices: Notices, uow: UnitOfWork, ticket: TicketRow, now: datetime, out: list[Outgoing]
 ) -> tuple[Msg, bool]:
     """The staff action "resolved": the reporter is told, and the ticket closes by itself after a
     quiet week (``HELPLINE_AUTOCLOSE_AFTER``) unless someone writes."""
     if not uow.tickets.apply(ticket.ref, "resolve", now):
         return M("Nothing changed."), False
-    out.append(
-        helpline._to_reporter(
+    out.extend(
+        notices.to_reporter(
             uow,
             ticket,
             M(
@@ -128,7 +123,7 @@ def resolve(
 
 # -- messages of the scheduler ----------------------------------------------------------------
 def alarm(
-    helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, reason: str, text: Msg, now: datetime
+    notices: Notices, uow: UnitOfWork, ticket: TicketRow, reason: str, text: Msg, now: datetime
 ) -> list[Outgoing]:
     """Raise the ticket to urgent and tell its owning agency at once, under its card."""
     assert ticket.id is not None
@@ -137,37 +132,10 @@ def alarm(
     uow.audit.record(ticket.id, "system", reason, {"raised_to_urgent": raised}, now)
     fresh = uow.tickets.get_for_update(ticket.ref)
     assert fresh is not None
-    out: list[Outgoing] = []
-    chat = helpline.staff_chats.get(fresh.owner)
-    if chat is not None:
-        render = renderer(STAFF_LANG, helpline.fmt)  # type: ignore[arg-type]
-        out.append(
-            Outgoing(
-                chat,
-                render.text(text),
-                priority=PRIORITY[Urgency.URGENT],
-                kind="notice",
-                ticket_ref=fresh.ref,
-                reply_to_card=True,
-            )
-        )
+    out = notices.alarm_to_owner(fresh, text)
     if raised:
-        out += helpline._cards(uow, fresh, edit=True)
+        out += notices.cards(uow, fresh, edit=True)
     return out
-
-
-def to_reporter(
-    helpline: Helpline, uow: UnitOfWork, ticket: TicketRow, reply: Reply, *, discreet: Reply | None = None
-) -> list[Outgoing]:
-    """A message with buttons to the reporter, in their language; none when they are gone.
-    ``discreet`` replaces it unless they chose "I can read messages safely" (Helpline._to_reporter)."""
-    user = uow.session.get(UserRow, ticket.reporter_user_id) if ticket.reporter_user_id else None
-    if user is None:
-        return []
-    if discreet is not None and not user.reads_safely:
-        reply = discreet
-    render = renderer(user.lang or ticket.lang, helpline.fmt)  # type: ignore[arg-type]
-    return [render_reply(user.telegram_id, reply, render, kind="notice")]
 
 
 def escalation_lines(ticket: TicketRow) -> tuple[Msg, ...]:

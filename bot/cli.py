@@ -15,8 +15,9 @@ from bot import log_privacy
 from bot.cli_recruiters import recruiters_app
 from bot.config import DATA_DIR, get_settings
 from bot.i18n import renderer
+from bot.notices import whole_ticket_lines
 from bot.privacy import keyring, protect, purge, retention, startup_problem
-from bot.service import Helpline, whole_ticket_lines
+from bot.service import Helpline
 from bot.terminal import run_chat
 from storage.crypto import new_key, rotate
 from storage.db import make_engine, migrate

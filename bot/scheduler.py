@@ -15,11 +15,12 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.care import alarm, delays, escalation_lines, to_reporter
+from bot.care import alarm, delays, escalation_lines
 from bot.config import Settings, parse_duration
 from bot.i18n import renderer
+from bot.notices import STAFF_LANG
 from bot.outgoing import PRIORITY, Outgoing
-from bot.service import STAFF_LANG, Helpline
+from bot.service import Helpline
 from flows import ticket_rules
 from flows.care import (
     AUTOCLOSE,
@@ -77,7 +78,7 @@ def _do(helpline: Helpline, item: Due, now: datetime, rules: Delays) -> int:
         for kind in item.covers:
             care.claim(item.ticket_id, kind, item.seq, now)
         out = WORK[item.kind](helpline, uow, care, ticket, now)
-        helpline._queue(uow, out, now)
+        helpline.queue(uow, out, now)
         uow.commit()
     log.info("care work done kind=%s ref=%s", item.kind, ticket.ref)
     return 1
@@ -125,7 +126,7 @@ def escalate(
                 ticket_ref=ticket.ref,
             )
         )
-        out += helpline._cards(uow, ticket, edit=False, only=ticket.owner)
+        out += helpline.notices.cards(uow, ticket, edit=False, only=ticket.owner)
     escalation_chat = helpline.settings.helpline_escalation_chat
     if escalation_chat is not None:
         out.append(
@@ -175,8 +176,7 @@ def remind(second: bool) -> Work:
             else M("Hi, we are waiting for your answer. Just write here when you can.")
         )
         uow.audit.record(ticket.id, "system", "reminder_sent", {"n": 2 if second else 1}, now)
-        return to_reporter(
-            helpline,
+        return helpline.notices.reply_to_reporter(
             uow,
             ticket,
             Reply((text,), ticket_ref=ticket.ref),
@@ -205,7 +205,7 @@ def autoclose(
         satisfaction_buttons(ticket.ref),
         ticket_ref=ticket.ref,
     )
-    return to_reporter(helpline, uow, fresh, notice, discreet=discreet) + helpline._cards(
+    return helpline.notices.reply_to_reporter(uow, fresh, notice, discreet=discreet) + helpline.notices.cards(
         uow, fresh, edit=True
     )
 
@@ -218,7 +218,7 @@ def checkin(
     assert row is not None
     care.prompted(row, now)
     uow.audit.record(ticket.id, "system", "checkin_sent", {"seq": row.seq}, now)
-    return to_reporter(helpline, uow, ticket, prompt(ticket.ref))
+    return helpline.notices.reply_to_reporter(uow, ticket, prompt(ticket.ref))
 
 
 def checkin_missed(
@@ -230,7 +230,7 @@ def checkin_missed(
     sent_at = row.awaiting_since
     care.answered(row, "missed", now)
     return alarm(
-        helpline,
+        helpline.notices,
         uow,
         ticket,
         "checkin_missed",

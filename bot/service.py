@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from bot import care
 from bot.config import Settings
 from bot.i18n import renderer
+from bot.notices import STAFF_LANG, Notices, staff_text, whole_ticket_lines
 from bot.outgoing import PRIORITY, Outgoing, render_reply
 from bot.privacy import Flood, FloodGuard, clean_incoming, clean_text, protect
 from bot.understanding import Understanding
@@ -44,19 +45,15 @@ from flows.incoming import CommandIn, Incoming, TextIn
 from flows.menu import canonical
 from flows.ports import Context, RecruiterLookup
 from flows.reference import new_reference, normalise_reference
-from flows.replies import Reply, Urgency
+from flows.replies import Urgency
 from flows.routing import RoutingTable
 from flows.staff import (
-    CardFacts,
-    card_buttons,
-    card_lines,
     may_act,
     other_agency,
     parse_action,
 )
 from flows.state import State
-from flows.text import M, Msg, Text
-from flows.ticket_facts import ThreadEntry, fact_lines, thread_lines
+from flows.text import M
 from flows.vocab import AGENCY_NAMES
 from storage.desk import DeskRepository
 from storage.outbox import Queued
@@ -66,8 +63,7 @@ from storage.ticket_reader import DbTicketReader
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-STAFF_LANG = "id"
-# The discreet "taken" notice (see _to_reporter): that someone is on it, and nothing else.
+# The discreet "taken" notice (see Notices.to_reporter): that someone is on it, and nothing else.
 TAKEN_DISCREET = M("Hi, your message has been read. The answer will come in this chat.")
 
 
@@ -105,6 +101,7 @@ class Helpline:
         self.sla = settings.sla()
         self.staff_chats = settings.staff_chats()
         self.chat_agency = {chat: agency for agency, chat in self.staff_chats.items()}
+        self.notices = Notices(self.staff_chats, self.fmt)
         self._registry_seen: tuple[object, ...] = ()
         self.registry: RecruiterLookup = registry or self.load_registry()
 
@@ -182,8 +179,7 @@ class Helpline:
             replies = [render_reply(telegram_id, r, render) for r in result.replies]
             if not erased:
                 uow.conversations.save(_id(user), result.state.to_dict(), version, now)
-            messages = replies + out
-            self._queue(uow, messages, now)
+            messages = self.queue(uow, replies + out, now)
             uow.commit()
         return messages
 
@@ -213,7 +209,7 @@ class Helpline:
                          ticket.priority, ticket.owner)
                 if event.ticket.country and event.ticket.country != "other":
                     uow.users.set_country(user, event.ticket.country)
-                out += self._cards(uow, ticket, edit=False)
+                out += self.notices.cards(uow, ticket, edit=False)
         elif isinstance(event, ReporterMessageAdded):
             found = self._current(uow, event.ref)
             if found is None or found.reporter_user_id != _id(user):
@@ -227,12 +223,12 @@ class Helpline:
             if event.danger:
                 # Words of danger in the thread: the ticket becomes urgent and its owner is
                 # alerted under the card at once, as for a "Not OK" check-in.
-                out += care.alarm(self, uow, found, "danger_words", M(
+                out += care.alarm(self.notices, uow, found, "danger_words", M(
                     "🔴 {ref}: the reporter wrote words of danger: {text}", ref=found.ref,
                     text=event.text or "📎"), now)
-                out += self._to_staff(uow, found, wrote, exclude=found.owner)
+                out += self.notices.to_staff(uow, found, wrote, exclude=found.owner)
             else:
-                out += self._to_staff(uow, found, wrote)
+                out += self.notices.to_staff(uow, found, wrote)
         elif isinstance(event, DataErasureRequested):
             self._erase(uow, user, now, out)
             return True
@@ -241,7 +237,7 @@ class Helpline:
             out.append(Outgoing(user.telegram_id, "", priority=PRIORITY[Urgency.URGENT],
                                 kind="delete_chat"))
         elif isinstance(event, CareEvent):
-            out += care.on_event(self, uow, _id(user), event)
+            out += care.on_event(self.notices, self.settings, uow, _id(user), event)
         return False
 
     # -- staff -------------------------------------------------------------------------------
@@ -254,12 +250,12 @@ class Helpline:
             if update_id is not None and not uow.updates.claim("telegram", update_id, now):
                 return "", []
             if parsed is None:
-                return _staff_text(M("This button is not valid.")), []
+                return staff_text(M("This button is not valid.")), []
             action, ref = parsed
             answer, _, out = self._act(uow, telegram_id, self.chat_agency.get(chat_id), action, ref,
                                        now, {"chat": chat_id})
             uow.commit()
-        return _staff_text(answer), out
+        return staff_text(answer), out
 
     def staff_act(self, telegram_id: int, agency: str, action: str, ref: str, *,
                   staff_id: int | None = None) -> tuple[str, bool]:
@@ -272,7 +268,7 @@ class Helpline:
             answer, changed, _ = self._act(uow, telegram_id, agency, action, ref, now,
                                            {"via": "console"}, assignee=staff_id)
             uow.commit()
-        return _staff_text(answer), changed
+        return staff_text(answer), changed
 
     def _act(self, uow: UnitOfWork, telegram_id: int, agency: str | None, action: str, ref: str,
              now: datetime, where: dict[str, Any], *,
@@ -295,9 +291,8 @@ class Helpline:
             uow.audit.record(ticket.id, f"staff:{staff.id}", action, data, now)
             fresh = uow.tickets.get(ref)
             assert fresh is not None
-            out += self._cards(uow, fresh, edit=True)
-        self._queue(uow, out, now)
-        return answer, changed, out
+            out += self.notices.cards(uow, fresh, edit=True)
+        return answer, changed, self.queue(uow, out, now)
 
     def _assign(self, uow: UnitOfWork, ticket: TicketRow, assignee: int | None, agency: str,
                 now: datetime, out: list[Outgoing]) -> tuple[Any, bool]:
@@ -308,9 +303,9 @@ class Helpline:
         if not uow.tickets.assign(ticket.ref, colleague.id, now):
             return M("Nothing changed."), False
         if first:
-            out.append(self._to_reporter(uow, ticket, M(
+            out += self.notices.to_reporter(uow, ticket, M(
                 "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET))
+                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET)
         return M("Assigned to {name}.", name=colleague.name), True
 
     def _staff_action(self, uow: UnitOfWork, ticket: TicketRow, action: str, staff: Any,
@@ -318,9 +313,9 @@ class Helpline:
         if action == "take":
             if not uow.tickets.take(ticket.ref, staff.id, now):
                 return M("Someone else has already taken this ticket."), False
-            out.append(self._to_reporter(uow, ticket, M(
+            out += self.notices.to_reporter(uow, ticket, M(
                 "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET))
+                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET)
             return M("You have taken {ref}.", ref=ticket.ref), True
         if action == "transfer":
             target = other_agency(ticket.owner)
@@ -328,18 +323,18 @@ class Helpline:
                 return M("Nothing changed."), False
             fresh = uow.tickets.get(ticket.ref)
             assert fresh is not None
-            out += self._cards(uow, fresh, edit=False, only=target)
+            out += self.notices.cards(uow, fresh, edit=False, only=target)
             return M("Transferred to {agency}.", agency=AGENCY_NAMES[target]), True
         if action == "close":
             if not uow.tickets.close(ticket.ref, now):
                 return M("Nothing changed."), False
-            out.append(self._to_reporter(uow, ticket, M(
+            out += self.notices.to_reporter(uow, ticket, M(
                 "Your report {ref} has been closed. If you need more help, write /lapor or "
                 "/status.", ref=ticket.ref), discreet=M(
-                "Hi, this conversation is closed. If you need anything else, write /menu.")))
+                "Hi, this conversation is closed. If you need anything else, write /menu."))
             return M("Closed."), True
         if action == "resolve":
-            return care.resolve(self, uow, ticket, now, out)
+            return care.resolve(self.notices, uow, ticket, now, out)
         if not uow.tickets.reopen(ticket.ref, now):
             return M("Nothing changed."), False
         return M("Reopened."), True
@@ -382,31 +377,31 @@ class Helpline:
                 for ticket in (source, target):
                     self._refused(uow, ticket, telegram_id, "merge", now, {"via": "console"})
                 uow.commit()
-                return _staff_text(M("You are not allowed to do this.")), False
+                return staff_text(M("You are not allowed to do this.")), False
             desk = DeskRepository(uow.session)
             if (source.id == target.id or source.reporter_user_id is None
                     or source.reporter_user_id != target.reporter_user_id
                     or not rules.may_merge_into(target.status)
                     or desk.merged_into(_tid(source)) is not None
                     or desk.merged_into(_tid(target)) is not None):
-                return _staff_text(M("These two tickets cannot be merged.")), False
+                return staff_text(M("These two tickets cannot be merged.")), False
             uow.tickets.move_thread(_tid(source), _tid(target))
             uow.tickets.close(source.ref, now, "merge")
             desk.link(_tid(source), _tid(target), "merged", staff.id, now)
             actor = f"staff:{staff.id}"
             uow.audit.record(source.id, actor, "merged_into", {"ref": target.ref, "via": "console"}, now)
             uow.audit.record(target.id, actor, "merged_from", {"ref": source.ref, "via": "console"}, now)
-            out = [self._to_reporter(uow, target, M(
+            out = self.notices.to_reporter(uow, target, M(
                 "Your report {old} is now followed together with your report {ref}. Please use "
                 "{ref} from now on.", old=source.ref, ref=target.ref), discreet=M(
-                "Hi, please use {ref} from now on.", ref=target.ref))]
+                "Hi, please use {ref} from now on.", ref=target.ref))
             for ref in (source.ref, target.ref):
                 fresh = uow.tickets.get(ref)
                 assert fresh is not None
-                out += self._cards(uow, fresh, edit=True)
-            self._queue(uow, out, now)
+                out += self.notices.cards(uow, fresh, edit=True)
+            self.queue(uow, out, now)
             uow.commit()
-        return _staff_text(M("{old} is merged into {ref}.", old=source.ref, ref=target.ref)), True
+        return staff_text(M("{old} is merged into {ref}.", old=source.ref, ref=target.ref)), True
 
     def _current(self, uow: UnitOfWork, ref: str) -> TicketRow | None:
         """The ticket of ``ref``, or the one it was merged into: the reporter's old reference
@@ -435,19 +430,17 @@ class Helpline:
         if ticket is None or staff is None or not allowed or agency is None or not text.strip():
             if not allowed:
                 self._refused(uow, ticket, telegram_id, "reply", now, where)
-            return _staff_text(M("You are not allowed to answer this ticket.")
+            return staff_text(M("You are not allowed to answer this ticket.")
                                if text.strip() else M("The answer is empty.")), []
         uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
         care.officer_answered(uow, ticket, now)
         uow.audit.record(ticket.id, f"staff:{staff.id}", "answered",
                          {k: v for k, v in where.items() if k == "via"}, now)
-        msg = self._to_reporter(uow, ticket, (
+        out = self.notices.to_reporter(uow, ticket, (
             M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
             M("To answer, just write here."),
         ), link="agency_answer")
-        out = [msg] if msg.chat_id else []
-        self._queue(uow, out, now)
-        return None, out
+        return None, self.queue(uow, out, now)
 
     def staff_view(self, telegram_id: int, chat_id: int, ref: str, *,
                    update_id: int | None = None) -> tuple[str | None, list[Outgoing]]:
@@ -461,7 +454,7 @@ class Helpline:
             if not ref.strip():
                 uow.commit()
                 usage = M("Write the ticket reference after the command: /lihat PMI-XXXX-XXXX")
-                return _staff_text(usage), []
+                return staff_text(usage), []
             ticket = uow.tickets.get(normalise_reference(clean_text(ref)) or "")
             allowed, staff = self._staff_allowed(uow, telegram_id, self.chat_agency.get(chat_id),
                                                  "view", ticket)
@@ -469,17 +462,17 @@ class Helpline:
                 self._refused(uow, ticket, telegram_id, "view", now, {"chat": chat_id})
                 uow.commit()
                 # The same answer for a missing ticket and another agency's: no probing.
-                return _staff_text(M("You are not allowed to see this ticket.")), []
+                return staff_text(M("You are not allowed to see this ticket.")), []
             uow.audit.record(ticket.id, f"staff:{staff.id}", "viewed", {}, now)
             agency = self.chat_agency[chat_id]
-            out = self._cards(uow, ticket, edit=False, only=agency)
+            out = self.notices.cards(uow, ticket, edit=False, only=agency)
             render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
             # Under the card, the whole of it: every fact, then every message with its time.
             # Texts are the writers' own (str parameters): the renderer escapes them.
             whole = whole_ticket_lines(uow, ticket)
             out.append(Outgoing(chat_id, render.lines((M("{ref}:", ref=ticket.ref), *whole)),
                                 kind="notice", ticket_ref=ticket.ref))
-            self._queue(uow, out, now)
+            out = self.queue(uow, out, now)
             uow.commit()
         return None, out
 
@@ -503,56 +496,6 @@ class Helpline:
         copied = tuple(uow.tickets.copies(_tid(ticket)))
         return may_act(action, agencies, chat_agency, ticket.owner, copied), staff
 
-    # -- messages ----------------------------------------------------------------------------
-    def _cards(self, uow: UnitOfWork, ticket: TicketRow, *, edit: bool,
-               only: str | None = None) -> list[Outgoing]:
-        """The ticket's card for each agency chat that sees it (owner and copies)."""
-        copied = tuple(uow.tickets.copies(_tid(ticket)))
-        facts = self._facts(uow, ticket, copied)
-        render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
-        reply = Reply(tuple(card_lines(facts)), card_buttons(facts))
-        priority = PRIORITY[Urgency.URGENT if ticket.priority == "urgent" else
-                            Urgency.STAFF_HIGH if ticket.priority == "high" else Urgency.NORMAL]
-        out = []
-        for agency in (ticket.owner, *copied):
-            chat = self.staff_chats.get(agency)
-            if chat is None or (only is not None and agency != only):
-                continue
-            rendered = render_reply(chat, reply, render, kind="card_update" if edit else "card",
-                                    link="card")
-            out.append(Outgoing(chat, rendered.text, rendered.buttons, priority,
-                                rendered.kind, ticket.ref, "card", edit_card=edit))
-        return out
-
-    def _facts(self, uow: UnitOfWork, ticket: TicketRow, copied: tuple[str, ...]) -> CardFacts:
-        return card_facts(uow, ticket, copied)
-
-    def _to_staff(self, uow: UnitOfWork, ticket: TicketRow, text: Msg,
-                  exclude: str | None = None) -> list[Outgoing]:
-        render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
-        out = []
-        for agency in (ticket.owner, *uow.tickets.copies(_tid(ticket))):
-            chat = self.staff_chats.get(agency)
-            if chat is not None and agency != exclude:
-                out.append(Outgoing(chat, render.lines((M("{ref}:", ref=ticket.ref), text)),
-                                    kind="notice", ticket_ref=ticket.ref, reply_to_card=True))
-        return out
-
-    def _to_reporter(self, uow: UnitOfWork, ticket: TicketRow, text: Any,
-                     link: str | None = None, *, discreet: Any = None) -> Outgoing:
-        """A notice to the reporter. Never quotes the report: a watched phone must not reveal it.
-        ``discreet`` is what a notice they did not ask for says unless they chose "I can read
-        messages safely" in /menu: no agency, no police, nothing of the report."""
-        user = uow.session.get(UserRow, ticket.reporter_user_id) if ticket.reporter_user_id \
-            else None
-        if user is None:
-            return Outgoing(0, "")
-        if discreet is not None and not user.reads_safely:
-            text = discreet
-        render = renderer(user.lang or ticket.lang, self.fmt)  # type: ignore[arg-type]
-        rendered = render.lines(list(text)) if isinstance(text, tuple) else render.text(text)
-        return Outgoing(user.telegram_id, rendered, kind="notice", ticket_ref=ticket.ref, link=link)
-
     def _slow_down(self, telegram_id: int, now: datetime) -> list[Outgoing]:
         """The one answer to a flood, in the person's language; nothing else is touched."""
         with UnitOfWork(self.db) as uow:
@@ -562,16 +505,19 @@ class Helpline:
             out = [Outgoing(telegram_id, render.text(M(
                 "You are sending messages very fast. Please wait a moment, then write again. "
                 "/darurat works at any time.")))]
-            self._queue(uow, out, now)
+            out = self.queue(uow, out, now)
             uow.commit()
         return out
 
-    def _queue(self, uow: UnitOfWork, messages: list[Outgoing], now: datetime) -> None:
-        messages[:] = [m for m in messages if m.chat_id and (m.text or m.kind == "delete_chat")]
-        if not self.use_outbox:
-            return
-        uow.outbox.enqueue_many([Queued(m.chat_id, m.payload(), m.priority, m.kind, m.ticket_ref)
-                                 for m in messages], now)
+    def queue(self, uow: UnitOfWork, messages: list[Outgoing], now: datetime) -> list[Outgoing]:
+        """Write the messages to the outbox (in the caller's transaction) and return those that
+        go anywhere: a notice for a reporter who is gone, or an empty text, is dropped."""
+        kept = [m for m in messages if m.chat_id and (m.text or m.kind == "delete_chat")]
+        if self.use_outbox:
+            uow.outbox.enqueue_many(
+                [Queued(m.chat_id, m.payload(), m.priority, m.kind, m.ticket_ref) for m in kept], now
+            )
+        return kept
 
     # -- erasure -----------------------------------------------------------------------------
     def _erase(self, uow: UnitOfWork, user: UserRow, now: datetime, out: list[Outgoing]) -> None:
@@ -579,7 +525,7 @@ class Helpline:
         the person is anonymised, and the person's row and conversation are deleted."""
         for ticket in uow.tickets.list_for_reporter(_id(user)):
             if uow.tickets.close(ticket.ref, now, "erase"):
-                out += self._to_staff(uow, ticket, M(
+                out += self.notices.to_staff(uow, ticket, M(
                     "The reporter erased their data; this ticket is closed and anonymised."))
             uow.tickets.anonymise(ticket.ref, now)
             uow.audit.record(ticket.id, "reporter", "erased", {}, now)
@@ -595,33 +541,3 @@ def _id(user: UserRow) -> int:
 def _tid(ticket: TicketRow) -> int:
     assert ticket.id is not None
     return ticket.id
-
-
-def _staff_text(msg: Any) -> str:
-    return renderer(STAFF_LANG, "plain").text(msg)
-
-
-def whole_ticket_lines(uow: UnitOfWork, ticket: TicketRow) -> list[Text]:
-    """Every fact of the ticket and its thread (``/lihat``, ``helpline tickets show``)."""
-    facts = card_facts(uow, ticket, tuple(uow.tickets.copies(_tid(ticket))))
-    thread = [ThreadEntry(m.author, m.text, m.created_at) for m in uow.tickets.thread(_tid(ticket))]
-    return [*fact_lines(facts, whole=True), *thread_lines(thread, ticket.country)]
-
-
-def card_facts(uow: UnitOfWork, ticket: TicketRow, copied: tuple[str, ...]) -> CardFacts:
-    """What staff see of a stored ticket (decrypted by the session, never logged)."""
-    taken_by = None
-    if ticket.taken_by is not None:
-        staff = next((s for s in uow.staff.list() if s.id == ticket.taken_by), None)
-        taken_by = staff.name if staff else "?"
-    return CardFacts(
-        ref=ticket.ref, priority=ticket.priority, category=ticket.category,
-        status=ticket.status, owner=ticket.owner, copied=copied, country=ticket.country,
-        city=ticket.city, victim=ticket.victim, victim_minor=ticket.victim_minor,
-        contact_method=ticket.contact_method, description=ticket.description,
-        created_at=ticket.created_at, due_at=ticket.first_response_due, taken_by=taken_by,
-        taken_at=ticket.taken_at, evidence_count=len(uow.tickets.evidence(_tid(ticket))),
-        details=json.loads(ticket.details or "{}"), victim_name=ticket.victim_name,
-        danger_now=ticket.danger_now, contact_phone=ticket.contact_phone,
-        location=ticket.location,
-    )

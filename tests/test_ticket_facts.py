@@ -8,7 +8,8 @@ import gettext
 from datetime import UTC, datetime
 
 from bot.i18n import renderer
-from bot.service import Helpline, whole_ticket_lines
+from bot.notices import whole_ticket_lines
+from bot.service import Helpline
 from flows.incoming import TextIn
 from flows.render import Renderer
 from flows.staff import card_lines
