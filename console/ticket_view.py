@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from console import access
 from console.duplicates import candidates
 from flows.text import M, Msg, Text
+from flows.ticket_facts import ANSWERS
 from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label, country_label
 from storage.desk import DeskRepository
 from storage.tables import AuditRow, StaffRow, TicketRow, load_json
@@ -33,6 +34,8 @@ DETAIL_LABELS: dict[str, Msg] = {
     "emergency_words": M("Danger words"),
     "red_flags": M("Red flags"),
     "red_flag_risk": M("Red-flag risk"),
+    "victim_minor": M("Under 18, as answered"),
+    "notes": M("Also written"),
 }
 STATUS_LABELS: dict[str, Msg] = {
     "open": M("open"),
@@ -180,7 +183,13 @@ def facts(
     except ValueError:
         details = {}
     for key, value in details.items() if isinstance(details, dict) else ():
-        rows.append((DETAIL_LABELS.get(key) or key, str(value)))
+        # yes / no / not sure answers in the officer's language, "not sure" never shown as an id.
+        shown: Text = (
+            ANSWERS[value]
+            if key in ("victim_minor", "trafficking_signs") and value in ANSWERS
+            else str(value)
+        )
+        rows.append((DETAIL_LABELS.get(key) or key, shown))
     rows.append((M("Description"), ticket.description or M("(none)")))
     if ticket.taken_by is not None:
         name = staff[ticket.taken_by].name if ticket.taken_by in staff else "?"

@@ -1,0 +1,44 @@
+"""The console's ticket page names "not sure" answers and kept notes in the officer's language
+(issue 11 items 3 and 7), never as a stored id."""
+
+from __future__ import annotations
+
+import gettext
+import json
+from datetime import UTC, datetime
+
+from console.ticket_view import facts
+from flows.render import Renderer
+from flows.text import Text
+from storage.tables import TicketRow
+
+AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def test_not_sure_answers_and_notes_are_labelled_and_translated() -> None:
+    ticket = TicketRow(
+        ref="PMI-AAAA-0001",
+        idempotency_key="k",
+        kind="report",
+        category="missing",
+        priority="high",
+        owner="kp2mi",
+        lang="id",
+        created_at=AT,
+        updated_at=AT,
+        description="",
+        victim="other",
+        victim_minor=False,
+        danger_now=False,
+        contact_method="chat",
+        details=json.dumps({"victim_minor": "unsure", "trafficking_signs": "yes", "notes": "HP diambil"}),
+    )
+    plain = Renderer("en", gettext.NullTranslations(), "plain")
+
+    def text(value: Text | tuple[Text, ...]) -> str:
+        return ", ".join(plain.text(v) for v in value) if isinstance(value, tuple) else plain.text(value)
+
+    rows = {text(label): text(value) for label, value in facts(ticket, (), {})}
+    assert rows["Under 18, as answered"] == "not sure"
+    assert rows["Signs of trafficking"] == "yes"
+    assert rows["Also written"] == "HP diambil"
