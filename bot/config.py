@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     helpline_checkin_interval: str = "6h"
     helpline_checkin_grace: str = "1h"
     helpline_data_dir: Path = DATA_DIR
+    # `helpline run` brings the schema up to date first. A deployment with a one-shot migration
+    # step (compose.yaml) turns it off, so that bots of a new version never migrate themselves.
+    helpline_migrate_on_start: bool = True
     helpline_log_level: str = "INFO"
     # Privacy (SECURITY.md). production refuses to start without a data key.
     helpline_env: str = Field(default="development", pattern="^(development|production)$")

@@ -41,7 +41,8 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
     # Commits are synced in groups, before anything committed is sent or confirmed
     # (bot/delivery/durable.py).
     engine = make_engine(settings.database_url, group_commit=True)
-    migrate(engine)
+    if settings.helpline_migrate_on_start:
+        migrate(engine)
     asyncio.run(_main(settings, engine, webhook))
 
 
