@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     # Several bot processes share Telegram's limits through Redis (bot/delivery/shared_limiter.py);
     # without it, processes on one PostgreSQL database elect one sender. May hold a password.
     redis_url: str | None = Field(default=None, repr=False)
+    helpline_redis_prefix: str = "helpline:rate:"  # Redis keys of the shared limits start so
+    # A name for this bot process, unique among those sharing the database and kept across its
+    # restarts (docker/entrypoint.sh names each slot): a restarted process takes back at once what
+    # its predecessor was sending, instead of waiting for the claims to run out (60 s).
+    helpline_instance: str | None = Field(default=None, max_length=64)
     # Which Telegram library runs the bot; both adapters drive the same core (README).
     helpline_telegram_library: Literal["python-telegram-bot", "aiogram"] = "python-telegram-bot"
     helpline_staff_chat_kp2mi: int | None = None

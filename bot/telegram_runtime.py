@@ -65,7 +65,7 @@ def rate_budget(settings: Settings) -> Budget:
         private_per_second=settings.telegram_private_chat_rate,
     )
     if settings.redis_url:
-        return SharedLimiter.from_url(settings.redis_url, limits)
+        return SharedLimiter.from_url(settings.redis_url, limits, settings.helpline_redis_prefix)
     return RateLimiter(limits)
 
 

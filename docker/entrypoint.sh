@@ -22,8 +22,11 @@ run_bots() {
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     local pids=() stopping=0 status=0
     trap 'stopping=1; kill -TERM "${pids[@]}" 2>/dev/null || true' TERM INT
-    for _ in $(seq "$count"); do
-        "$helpline" run --webhook &
+    local slot
+    for slot in $(seq "$count"); do
+        # A lasting name per slot: a process started again takes over what this slot's last one
+        # was sending (HELPLINE_INSTANCE, README).
+        HELPLINE_INSTANCE="${HOSTNAME:-bot}-$slot" "$helpline" run --webhook &
         pids+=("$!")
     done
     # One process ending ends the container, which its restart policy starts again whole: a

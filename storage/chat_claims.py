@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, delete, exists, update
+from sqlalchemy import BigInteger, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
@@ -84,6 +84,10 @@ class ChatClaims:
         self.session.execute(
             update(_CHATS).where(_CHATS.c.chat_id == chat_id, _CHATS.c.owner == owner).values(until=until)
         )
+
+    def held_by(self, owner: str) -> list[int]:
+        """The chats ``owner`` holds (a process taking over from its predecessor)."""
+        return list(self.session.execute(select(_CHATS.c.chat_id).where(_CHATS.c.owner == owner)).scalars())
 
     def release(self, chats: Sequence[int], owner: str) -> None:
         """What ``owner`` took of these chats is sent and recorded: anyone may send to them."""

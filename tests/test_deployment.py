@@ -19,7 +19,7 @@ ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 # A stand-in for the helpline command: says how it was called, then runs until told to stop
 # (``run``) or ends at once with HELPLINE_FAKE_STATUS.
 FAKE = """#!/usr/bin/env bash
-echo "$$ $* metrics=${PROMETHEUS_MULTIPROC_DIR:-}" >> "$HELPLINE_FAKE_LOG"
+echo "$$ $* metrics=${PROMETHEUS_MULTIPROC_DIR:-} instance=${HELPLINE_INSTANCE:-}" >> "$HELPLINE_FAKE_LOG"
 if [[ "$1" == run ]]; then
     trap 'echo "$$ stopped" >> "$HELPLINE_FAKE_LOG"; exit 0' TERM
     # The first process (mkdir succeeds once) dies soon after starting.
@@ -77,7 +77,9 @@ def test_bot_starts_its_processes_and_stops_them_all(fake: dict[str, str], tmp_p
     proc = subprocess.Popen([str(ENTRYPOINT), "bot"], env={**fake, "HELPLINE_PROCESSES": "3"})
     try:
         _wait_for(lambda: len(_calls(fake)) == 3, "three bot processes")
-        assert all(f"run --webhook metrics={metrics}" in call for call in _calls(fake))
+        assert all(f"run --webhook metrics={metrics} " in call for call in _calls(fake))
+        # Each slot has a lasting name of its own (a restarted process takes over its work).
+        assert len({call.split("instance=")[1] for call in _calls(fake)}) == 3
         assert list(metrics.iterdir()) == []  # the earlier start's counters are gone
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0

@@ -61,7 +61,7 @@ async def serve(
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     async with build_bot(settings) as bot:  # closes the HTTP session
         me = await bot.get_me()  # fails early on a wrong token, as python-telegram-bot does
-        sender = OutboxSender(AiogramTransport(bot), engine, limiter)
+        sender = OutboxSender(AiogramTransport(bot), engine, limiter, name=settings.helpline_instance)
         dispatcher = Dispatcher()
         handler = UpdateHandler(helpline, sender, bot, me.id)
         dispatcher.message.register(handler.on_event)

@@ -44,10 +44,11 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 SENDER_LOCK = 0x504D4953  # "PMIS": the elected sender's advisory lock (bot/delivery/election.py)
-LEASE = timedelta(seconds=60)  # how long a claimed message is kept from other senders
 # A chat claim is short and renewed while its round runs: when a process dies mid-round, its
 # chats are free again within CHAT_CLAIM, not only after the message lease (a person whose bot
-# restarted after a crash waited a whole minute for every reply before).
+# restarted after a crash waited a whole minute for every reply before). The claimed messages
+# are leased exactly as long: were they leased longer, a later message of the chat, queued after
+# the crash, would be due before them and sent first.
 CHAT_CLAIM = timedelta(seconds=10)
 CLAIM_RENEW = 3.0  # seconds between renewals of a running round's chat claims
 GROUP_RETRY = 300.0  # a staff group the bot cannot write to is tried again this often
@@ -103,7 +104,9 @@ class OutboxSender:
         base_backoff: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         durable: GroupCommit | None = None,
+        name: str | None = None,
     ) -> None:
+        """``name``: this process's lasting name (HELPLINE_INSTANCE), if it has one."""
         self.transport, self.db = transport, db
         self.limiter: Budget = limiter or RateLimiter()
         # Claimed messages are synced to disk before they are sent (bot/delivery/durable.py).
@@ -121,7 +124,8 @@ class OutboxSender:
         self._full_round = False  # the last round sent a whole claim: there may be more
         # Outcomes of sends made at about the same time are recorded in one transaction.
         self._records: Batched[tuple[Job, Outcome]] = Batched(self._record_all)
-        self.name = sender_name()
+        self.name = name or sender_name()
+        self._named = name is not None
 
     def wake(self) -> None:
         """Something was queued: send it now rather than at the next poll."""
@@ -143,6 +147,8 @@ class OutboxSender:
             await self._send_until(self._stopping)
 
     async def _send_until(self, until: asyncio.Event) -> None:
+        if self._named:
+            await asyncio.to_thread(self._take_over)
         while not until.is_set():
             self._wake.clear()
             try:
@@ -209,16 +215,16 @@ class OutboxSender:
     def _claim(self, skip_chats: list[int], limit: int | None = None) -> list[Job]:
         """The most urgent due messages, leased to this sender for a while.
 
-        Several bot processes may share a PostgreSQL database: the row locks (skip locked) keep
-        two senders from picking the same rows at once, the lease (a later not_before) keeps
-        the others away after this transaction ends, and the chat claims (storage/chat_claims.py)
-        keep them from the other messages of these chats until this round is over, so one
-        chat's messages never interleave. If the process dies, lease and claims run out and
+        Several bot processes may share a PostgreSQL database: the chat claims
+        (storage/chat_claims.py) keep every other sender from these chats until this round is
+        over, so no message is sent twice and one chat's messages never interleave; the lease
+        (a later not_before) keeps the messages from being due meanwhile. If the process dies,
+        lease and claims run out (or its successor of the same name takes them over) and
         another sender sends the messages."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
             rows = uow.outbox.claim(
-                now, limit or self.batch, now + LEASE, skip_chats, self.name, now + CHAT_CLAIM
+                now, limit or self.batch, now + CHAT_CLAIM, skip_chats, self.name, now + CHAT_CLAIM
             )
             uow.commit()
         return [
@@ -244,6 +250,14 @@ class OutboxSender:
         with UnitOfWork(self.db) as uow:
             uow.outbox.renew_chats(self.name, chats, self.clock() + CHAT_CLAIM)
             uow.commit()
+
+    def _take_over(self) -> None:
+        """What a predecessor of the same name held when it died is due again, to this sender."""
+        with UnitOfWork(self.db) as uow:
+            chats = uow.outbox.take_over(self.name, self.clock())
+            uow.commit()
+        if chats:
+            log.info("took over %d chats a previous process of this name was sending to", chats)
 
     def _release(self, chats: list[int], job_ids: list[int]) -> None:
         """The round is over for ``chats``; messages claimed but not tried (their chat had to

@@ -559,6 +559,16 @@ class BotEngine:
             batch += [u for u in self._pending if self._deliverable(u)][: limit - len(batch)]
             return clone_json(batch)
 
+    def pop_update(self, update_id: int) -> JSON:
+        """Take a pushed update out of the queue whatever the webhook: for a test that delivers
+        updates to webhook servers itself, as Telegram does."""
+        with self.lock:
+            for index, update in enumerate(self._pending):
+                if update.get("update_id") == update_id:
+                    del self._pending[index]
+                    return clone_json(update)
+        raise KeyError(f"no pending update {update_id}")
+
     @staticmethod
     def _confirmed(update: JSON, offset: int) -> bool:
         update_id = update.get("update_id")

@@ -649,6 +649,11 @@ class FakeBotApi:
         self._notify()
         return update_id
 
+    def take_update(self, update_id: int) -> JSON:
+        """A pushed update, taken out of the getUpdates queue, for a test playing Telegram's
+        webhook delivery (posting each update to one of several bot processes)."""
+        return self._engine.pop_update(update_id)
+
     def redeliver(self, update_id: int) -> None:
         """Deliver an update again with the same update_id, as at-least-once delivery may."""
         self._engine.redeliver(update_id)

@@ -106,3 +106,18 @@ def _wait_for_a_lock_wait(engine: Engine) -> None:
                 return
         time.sleep(0.01)
     raise AssertionError("the second claim never waited for the first")
+
+
+def test_a_process_started_again_takes_over_at_once(engine: Engine) -> None:
+    """Same name (HELPLINE_INSTANCE) as the one that died: no waiting for its lease."""
+    first, second, other = _queue(engine, 1, 1, 2)
+    assert _claim(engine, "bot-1", limit=1) == [(1, first)]
+    assert _claim(engine, "bot-2") == [(2, other)]
+    with UnitOfWork(engine) as uow:
+        assert uow.outbox.take_over("bot-1", NOW) == 1
+        uow.commit()
+    assert _claim(engine, "bot-1") == [(1, first), (1, second)]
+    with UnitOfWork(engine) as uow:
+        assert uow.outbox.take_over("bot-3", NOW) == 0  # held nothing: changes nothing
+        uow.commit()
+    assert _claim(engine, "bot-3") == []  # bot-2's chat and message stay bot-2's
