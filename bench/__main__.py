@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from . import check, console, core, crisis, e2e, memory, search
+from . import check, console, core, crisis, e2e, memory, multiprocess, search
 from .stats import machine, table
 
-SECTIONS = ("core", "search", "e2e", "memory", "crisis", "console")
+SECTIONS = ("core", "search", "e2e", "memory", "crisis", "console", "multiprocess")
 
 
 def main() -> None:
@@ -114,6 +114,23 @@ def main() -> None:
         kinds = ["sqlite"] + (["postgresql"] if core.postgres_available() else [])
         rows = [row for kind in kinds for row in console.run(kind, 10_000, 20 if quick else 100)]
         print(table("Console pages, 10,000 tickets (budget: the queue under 200 ms)", console.HEADERS, rows))
+    if "multiprocess" in only:
+        if not core.postgres_available():
+            print("PostgreSQL at 127.0.0.1:5432 does not answer: no multi-process section")
+        else:
+            users = 100 if quick else 400
+            rows = [multiprocess.throughput(n, users) for n in (1, 2, 3)]
+            print(
+                table(
+                    "Several webhook processes, one PostgreSQL, 50 ms API latency (limits lifted)",
+                    multiprocess.THROUGHPUT_HEADERS,
+                    rows,
+                )
+            )
+            shared = "shared through Redis" if multiprocess.redis_available() else "one elected sender"
+            burst = multiprocess.crisis(300, 3.0, 5) if quick else multiprocess.crisis(1_500, 10.0, 20)
+            title = f"Crisis burst, 3 webhook processes, Telegram's limits ({shared})"
+            print(table(title, crisis.HEADERS, [burst]))
     print(f"\nTook {time.monotonic() - began:.0f} s.")
 
 
