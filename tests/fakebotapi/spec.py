@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
-from .markup import EntityParseError, FormattedText, UnsupportedParseModeError, format_text
+from .markup import EntityParseError, FormattedText, UnsupportedParseModeError, format_text, utf16_len
 
 __all__ = [
     "SPEC_FILE",
@@ -455,7 +455,8 @@ class Spec:
         limit = spec_field.length
         if limit is None:
             return
-        size = len(text.encode("utf-8")) if limit.unit == "bytes" else len(text)
+        # Telegram counts characters as UTF-16 code units: an emoji beyond the BMP is two.
+        size = len(text.encode("utf-8")) if limit.unit == "bytes" else utf16_len(text)
         if limit.low <= size <= limit.high:
             return
         too_long = size > limit.high
