@@ -281,6 +281,8 @@ class OutboxSender:
                 self._unrecorded[chat_id] = self._unrecorded.get(chat_id, 0) + 1
                 try:
                     outcome = await self._attempt(job)
+                    if counts and chat_id > 0:
+                        self.limiter.answered(chat_id)
                     await self._records.submit((job, outcome))
                 finally:
                     await self._done_recording(chat_id)

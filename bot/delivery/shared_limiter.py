@@ -136,6 +136,10 @@ class SharedLimiter:
         """Counts a send made without asking (the later parts of a split message)."""
         self._call_take(chat_id, counts=counts, force=True)
 
+    def answered(self, chat_id: int) -> None:
+        """Not needed here: the shared buckets are kept by Redis's clock, and each send is
+        taken just before it goes out (RateLimiter.answered says why a local one needs it)."""
+
     def room(self) -> tuple[int, float]:
         left, wait = self._room(
             keys=[self._key("overall"), self._key("pause")], args=list(self.limits.overall)
