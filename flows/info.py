@@ -128,8 +128,6 @@ class Info(Handler):
         elif t.st.step == "topic" and choice == OTHER_TOPIC.id:
             self.start(t)
         elif t.st.step == "topic" and choice == ASK_OFFICER.id:
-            from flows.engine import run_command  # the engine owns command dispatch
-
-            run_command(t, "officer")
+            t.then = ("officer", "")  # the engine owns command dispatch
         else:
             super().on_choice(t, choice)

@@ -106,11 +106,9 @@ class Onboarding(Handler):
 
     def finish(self, t: Turn) -> None:
         """Onboarding done: go where the person wanted to go, or to the menu."""
-        from flows.engine import run_command  # the engine owns command dispatch
-
         pending, t.st.after_onboarding = t.st.after_onboarding, None
         if pending:
-            run_command(t, pending)
+            t.then = (pending, "")  # the engine owns command dispatch
         else:
             show_menu(t, M("Thank you. You can start now."))
 
