@@ -6,7 +6,6 @@ answers only after the update was handled, in order, with the checks of bot/deli
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from aiogram import Bot
@@ -18,7 +17,7 @@ from sqlalchemy import Engine
 from bot.aiogram_rt.polling import UpdateProcessor
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
-from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches
+from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches, update_object
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +39,13 @@ async def start_webhook_server(
         if not secret_matches(request.headers.get(SECRET_HEADER), secret):
             log.warning("webhook request with a wrong secret token refused")
             return web.Response(status=403)
+        data = update_object(await request.read())
+        if data is None:
+            log.warning("webhook body that is no update refused")
+            return web.Response(status=400)
         try:
-            update = Update.model_validate(json.loads(await request.read()), context={"bot": bot})
-        except (ValueError, ValidationError):
+            update = Update.model_validate(data, context={"bot": bot})
+        except (ValueError, ValidationError, RecursionError):
             return web.Response(status=400)
         await processor.process(update)
         if durable is not None:

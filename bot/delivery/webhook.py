@@ -8,7 +8,9 @@ Bodies are never logged: they hold personal data."""
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 MAX_BODY = 1024 * 1024
 HEALTH_PATH = "/healthz"
+# Update ids are stored as BIGINT (processed_updates, incoming_updates); Telegram's are far below.
+MAX_UPDATE_ID = 2**63 - 1
 
 
 def webhook_path(url: str) -> str:
@@ -41,3 +45,22 @@ def webhook_url(settings: Settings) -> str:
     if not settings.telegram_webhook_secret:
         log.warning("TELEGRAM_WEBHOOK_SECRET is not set: anyone who finds the URL can post updates")
     return url
+
+
+def update_object(body: bytes) -> dict[str, Any] | None:
+    """The update a webhook body holds, or None for a body no Telegram update can be: not JSON,
+    nested too deep to decode (Python's decoder raises RecursionError, which would be a 500 and
+    a stack trace), not an object, or without an ``update_id`` the database can store. The
+    caller answers None with 400, logging nothing of the body."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    if not 0 <= update_id <= MAX_UPDATE_ID:
+        return None
+    return data

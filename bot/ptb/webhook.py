@@ -6,7 +6,6 @@ bot/delivery/webhook.py."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -19,7 +18,7 @@ from telegram import Update
 
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
-from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches
+from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches, update_object
 from bot.ptb.polling import AnyApp, process
 
 log = logging.getLogger(__name__)
@@ -33,10 +32,13 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if not secret_matches(self.request.headers.get(SECRET_HEADER), self.secret):
             log.warning("webhook request with a wrong secret token refused")
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
+        data = update_object(self.request.body)
+        if data is None:
+            log.warning("webhook body that is no update refused")
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
         try:
-            data = json.loads(self.request.body)
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from exc
         if update is not None:
             await process(self.app, update)

@@ -78,6 +78,12 @@ def test_webhook_checks_the_secret_and_handles_updates(
         assert httpx.post(url, json=update, headers=right, timeout=10).status_code == 200
         time.sleep(0.5)
         assert len([m for m in api.messages(USER) if "110" in m.get("text", "")]) == 1
+        # Bodies no update can be: 400 on both libraries, no stack trace, the server carries on.
+        hostile = [b"[]", b"null", b"[" * 100_000 + b"]" * 100_000, b'{"update_id": 1180591620717411303424}']
+        for body in hostile:
+            answer = httpx.post(url, content=body, headers=right, timeout=10)
+            assert answer.status_code == 400, body[:20]
+        assert "Traceback" not in bot.output()
         assert httpx.get(f"{base}/livez", timeout=5).status_code == 200
         ready = httpx.get(f"{base}/readyz", timeout=5)
         assert (ready.status_code, ready.json()) == (200, {"ok": True})
