@@ -1,6 +1,6 @@
 """A chat claim is short and renewed while its sender sends: a process that dies mid-round
 frees its chats within seconds, so a restarted bot answers at once instead of after the minute
-a message lease lasts (tests/e2e/test_family_and_safety.py kills the bot mid-conversation)."""
+the old message lease lasted (tests/e2e/test_family_and_safety.py kills the bot mid-conversation)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from bot.delivery.sender import CHAT_CLAIM
 from storage.uow import UnitOfWork
 from tests.storage.conftest import NOW
-
-LEASE = NOW + timedelta(seconds=60)
-CLAIM = NOW + timedelta(seconds=10)
 
 
 def _queue(engine: Engine, chat: int) -> int:
@@ -24,9 +22,11 @@ def _queue(engine: Engine, chat: int) -> int:
 
 
 def _claim(engine: Engine, owner: str, now: timedelta = timedelta(0)) -> list[int]:
+    # As the sender claims: message lease and chat claim both CHAT_CLAIM long (renewed while
+    # the round runs), so a dead sender's messages and its chats come free together.
     at = NOW + now
     with UnitOfWork(engine) as uow:
-        rows = uow.outbox.claim(at, 10, at + timedelta(seconds=60), (), owner, at + timedelta(seconds=10))
+        rows = uow.outbox.claim(at, 10, at + CHAT_CLAIM, (), owner, at + CHAT_CLAIM)
         uow.commit()
     return [row.id for row in rows]
 
@@ -34,22 +34,23 @@ def _claim(engine: Engine, owner: str, now: timedelta = timedelta(0)) -> list[in
 def test_a_dead_senders_chat_is_free_when_its_short_claim_ends(engine: Engine) -> None:
     sent = _queue(engine, 1)
     assert _claim(engine, "dead") == [sent]
-    # The dead sender's message stays leased (it may have gone out: at-least-once), but the
-    # next reply to the same chat is not held up for the whole lease.
     later = _queue(engine, 1)
     assert _claim(engine, "new", timedelta(seconds=5)) == []
-    assert _claim(engine, "new", timedelta(seconds=10)) == [later]
+    # Ten seconds, not a minute: the dead sender's message first (it may have gone out already:
+    # at-least-once), then the next one, in order.
+    assert _claim(engine, "new", timedelta(seconds=10)) == [sent, later]
 
 
 def test_renewal_keeps_a_running_round_claimed(engine: Engine) -> None:
-    _claim_id = _queue(engine, 1)
-    assert _claim(engine, "a") == [_claim_id]
+    first = _queue(engine, 1)
+    assert _claim(engine, "a") == [first]
     other = _queue(engine, 1)
     with UnitOfWork(engine) as uow:
         uow.outbox.renew_chats("a", [1], NOW + timedelta(seconds=18))
         uow.commit()
     assert _claim(engine, "b", timedelta(seconds=12)) == []
-    assert _claim(engine, "b", timedelta(seconds=18)) == [other]
+    # A died after its last renewal: B takes the chat from its first message on.
+    assert _claim(engine, "b", timedelta(seconds=18)) == [first, other]
 
 
 def test_renewal_never_shortens_a_hold_for_a_retry(engine: Engine) -> None:
