@@ -25,6 +25,7 @@ run: $(STAMP)
 ## Everything CI checks: lint, types, layer contracts, catalogs, then the tests.
 test: $(STAMP)
 	$(BIN)/ruff check bot console flows storage tests scripts bench
+	$(BIN)/ruff format --check bot console flows storage tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/catalogs.py check
@@ -32,7 +33,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot console flows storage tests scripts bench
-	$(BIN)/ruff format --check bot console flows storage tests scripts
+	$(BIN)/ruff format --check bot console flows storage tests scripts bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -24,13 +24,13 @@ from storage.db import make_engine, migrate
 from storage.registry import import_csv, registry_status
 from storage.uow import UnitOfWork
 
-app = typer.Typer(help="PMI Helpline: a Telegram helpline for Indonesian migrant workers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="PMI Helpline: a Telegram helpline for Indonesian migrant workers.", no_args_is_help=True
+)
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
 staff_app = typer.Typer(help="Agency staff who may act on tickets.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-keys_app = typer.Typer(help="The data key that encrypts reports (HELPLINE_DATA_KEY).",
-                       no_args_is_help=True)
+keys_app = typer.Typer(help="The data key that encrypts reports (HELPLINE_DATA_KEY).", no_args_is_help=True)
 app.add_typer(recruiters_app, name="recruiters")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(staff_app, name="staff")
@@ -56,8 +56,9 @@ def open_engine() -> Engine:
 @app.command()
 def chat(
     lang: Annotated[str | None, typer.Option("--lang", help="id or en")] = None,
-    sample: Annotated[bool, typer.Option(help="Load the fictional sample registry if the "
-                                              "registry is empty.")] = False,
+    sample: Annotated[
+        bool, typer.Option(help="Load the fictional sample registry if the registry is empty.")
+    ] = False,
 ) -> None:
     """Talk to the bot in this terminal: same flows, database and languages."""
     if lang not in (None, "id", "en"):
@@ -68,8 +69,9 @@ def chat(
     with UnitOfWork(engine) as uow:
         status = registry_status(uow.session)
     if status.is_sample:
-        console.print("Recruiter registry: the fictional SAMPLE list is loaded (not official data).",
-                      style="yellow")
+        console.print(
+            "Recruiter registry: the fictional SAMPLE list is loaded (not official data).", style="yellow"
+        )
     helpline = Helpline(engine, get_settings(), fmt="plain", use_outbox=False)
     run_chat(helpline, lang)
 
@@ -88,15 +90,17 @@ def load_sample(engine: Engine) -> None:
 
 @app.command()
 def run(
-    webhook: Annotated[bool, typer.Option("--webhook", help="Receive updates by webhook "
-                                                            "instead of long polling.")] = False,
+    webhook: Annotated[
+        bool, typer.Option("--webhook", help="Receive updates by webhook instead of long polling.")
+    ] = False,
 ) -> None:
     """Run the Telegram bot (long polling by default)."""
     from bot.telegram_runtime import run_bot
 
     settings = get_settings()
-    logging.basicConfig(level=settings.helpline_log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.helpline_log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # Before any library logs anything: no record, at any level, holds a report or the token.
     log_privacy.install([settings.telegram_bot_token, settings.telegram_webhook_secret])
     problem = startup_problem(settings)
@@ -104,16 +108,14 @@ def run(
         console.print(problem, style="red", markup=False, highlight=False)
         raise typer.Exit(2)
     if not settings.telegram_bot_token:
-        console.print("TELEGRAM_BOT_TOKEN is not set. Try the bot in a terminal: helpline chat",
-                      style="red")
+        console.print("TELEGRAM_BOT_TOKEN is not set. Try the bot in a terminal: helpline chat", style="red")
         raise typer.Exit(2)
     run_bot(settings, webhook=webhook)
 
 
 @tickets_app.command("list")
 def tickets_list(
-    status: Annotated[str | None, typer.Option(help="open, taken, waiting, resolved, closed")]
-    = None,
+    status: Annotated[str | None, typer.Option(help="open, taken, waiting, resolved, closed")] = None,
 ) -> None:
     """List tickets, newest first."""
     from sqlmodel import col, select
@@ -126,8 +128,9 @@ def tickets_list(
         if status:
             query = query.where(TicketRow.status == status)
         for t in uow.session.exec(query):
-            table.add_row(t.ref, t.priority, t.category, t.owner, t.status,
-                          t.created_at.strftime("%Y-%m-%d %H:%M"))
+            table.add_row(
+                t.ref, t.priority, t.category, t.owner, t.status, t.created_at.strftime("%Y-%m-%d %H:%M")
+            )
     console.print(table)
 
 
@@ -141,26 +144,33 @@ def tickets_show(ref: str) -> None:
         if ticket is None or ticket.id is None:
             console.print(f"No ticket {ref}", style="red")
             raise typer.Exit(1)
-        console.print(f"[bold]{ticket.ref}[/] {ticket.priority} {ticket.category} "
-                      f"owner={ticket.owner} copies={','.join(uow.tickets.copies(ticket.id))} "
-                      f"status={ticket.status}", highlight=False)
-        console.print(f"country={ticket.country} city={ticket.city} victim={ticket.victim} "
-                      f"minor={ticket.victim_minor} danger={ticket.danger_now} "
-                      f"contact={ticket.contact_method}", markup=False, highlight=False)
+        console.print(
+            f"[bold]{ticket.ref}[/] {ticket.priority} {ticket.category} "
+            f"owner={ticket.owner} copies={','.join(uow.tickets.copies(ticket.id))} "
+            f"status={ticket.status}",
+            highlight=False,
+        )
+        console.print(
+            f"country={ticket.country} city={ticket.city} victim={ticket.victim} "
+            f"minor={ticket.victim_minor} danger={ticket.danger_now} "
+            f"contact={ticket.contact_method}",
+            markup=False,
+            highlight=False,
+        )
         # Every fact and every message with its time, as /lihat shows them (flows.ticket_facts).
         render = renderer("en", "plain")
         for line in whole_ticket_lines(uow, ticket):
             console.print(render.text(line), markup=False, highlight=False)
         for a in uow.audit.for_ticket(ticket.id):
-            console.print(f"  audit {a.at:%Y-%m-%d %H:%M} {a.actor} {a.action}", markup=False,
-                          highlight=False)
+            console.print(
+                f"  audit {a.at:%Y-%m-%d %H:%M} {a.actor} {a.action}", markup=False, highlight=False
+            )
 
 
 @staff_app.command("add")
 def staff_add(
     agency: Annotated[str, typer.Option(help="kp2mi or ppa-ppo")],
-    telegram_id: Annotated[int, typer.Option("--telegram-id", help="The officer's Telegram "
-                                                                   "user id")],
+    telegram_id: Annotated[int, typer.Option("--telegram-id", help="The officer's Telegram user id")],
     name: Annotated[str, typer.Option(help="Name shown to colleagues (never to reporters)")],
 ) -> None:
     """Register an officer for an agency."""
@@ -222,8 +232,7 @@ def keys_rotate(
     settings = get_settings()
     ring = keyring(settings)
     if ring is None:
-        console.print("HELPLINE_DATA_KEY is not set. Make a key with: helpline keys new",
-                      style="red")
+        console.print("HELPLINE_DATA_KEY is not set. Make a key with: helpline keys new", style="red")
         raise typer.Exit(2)
     result = rotate(_engine(), ring, batch=batch)
     console.print(f"Re-encrypted {result.values} values in {result.rows} rows.")
@@ -231,10 +240,10 @@ def keys_rotate(
 
 @app.command("purge")
 def purge_command(
-    closed_older_than: Annotated[str | None, typer.Option(
-        "--closed-older-than", help="e.g. 365d (default: HELPLINE_RETENTION)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be "
-                                                            "anonymised.")] = False,
+    closed_older_than: Annotated[
+        str | None, typer.Option("--closed-older-than", help="e.g. 365d (default: HELPLINE_RETENTION)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be anonymised.")] = False,
 ) -> None:
     """Retention: anonymise closed tickets closed longer ago than the retention period."""
     from datetime import UTC, datetime
@@ -245,7 +254,9 @@ def purge_command(
         raise typer.BadParameter(str(exc)) from exc
     result = purge(_engine(), period, datetime.now(UTC), dry_run=dry_run)
     verb = "Would anonymise" if dry_run else "Anonymised"
-    console.print(f"{verb} {len(result.refs)} closed ticket(s) closed before "
-                  f"{result.cutoff:%Y-%m-%d %H:%M} UTC.", highlight=False)
+    console.print(
+        f"{verb} {len(result.refs)} closed ticket(s) closed before {result.cutoff:%Y-%m-%d %H:%M} UTC.",
+        highlight=False,
+    )
     for ref in result.refs:
         console.print(f"  {ref}", highlight=False)

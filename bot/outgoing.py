@@ -44,13 +44,13 @@ class Outgoing:
         }
 
     @classmethod
-    def from_payload(cls, chat_id: int, priority: int, kind: str, ticket_ref: str | None,
-                     payload: dict[str, Any]) -> Outgoing:
+    def from_payload(
+        cls, chat_id: int, priority: int, kind: str, ticket_ref: str | None, payload: dict[str, Any]
+    ) -> Outgoing:
         return cls(
             chat_id=chat_id,
             text=str(payload["text"]),
-            buttons=tuple(tuple((str(b[0]), str(b[1])) for b in row)
-                          for row in payload.get("buttons", [])),
+            buttons=tuple(tuple((str(b[0]), str(b[1])) for b in row) for row in payload.get("buttons", [])),
             priority=priority,
             kind=kind,
             ticket_ref=ticket_ref,
@@ -61,13 +61,13 @@ class Outgoing:
         )
 
 
-def render_reply(chat_id: int, reply: Reply, renderer: Renderer, *, kind: str = "reply",
-                 link: str | None = None) -> Outgoing:
+def render_reply(
+    chat_id: int, reply: Reply, renderer: Renderer, *, kind: str = "reply", link: str | None = None
+) -> Outgoing:
     return Outgoing(
         chat_id=chat_id,
         text=renderer.lines(reply.lines),
-        buttons=tuple(tuple((renderer.text(b.label), b.data) for b in row)
-                      for row in reply.buttons),
+        buttons=tuple(tuple((renderer.text(b.label), b.data) for b in row) for row in reply.buttons),
         priority=PRIORITY[reply.urgency],
         kind="emergency" if reply.urgency is Urgency.EMERGENCY else kind,
         ticket_ref=reply.ticket_ref,

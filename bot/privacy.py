@@ -52,8 +52,9 @@ class PurgeResult:
     dry_run: bool
 
 
-def purge(engine: Engine, older_than: timedelta, now: datetime, *, dry_run: bool = False,
-          batch: int = 200) -> PurgeResult:
+def purge(
+    engine: Engine, older_than: timedelta, now: datetime, *, dry_run: bool = False, batch: int = 200
+) -> PurgeResult:
     """Anonymise closed tickets closed before ``now - older_than`` (one transaction per batch).
     A dry run changes nothing and returns the same references the real run would touch."""
     cutoff = now - older_than
@@ -64,7 +65,7 @@ def purge(engine: Engine, older_than: timedelta, now: datetime, *, dry_run: bool
     done: list[str] = []
     for start in range(0, len(refs), batch):
         with UnitOfWork(engine) as uow:
-            for ref in refs[start:start + batch]:
+            for ref in refs[start : start + batch]:
                 ticket = uow.tickets.get_for_update(ref)
                 # Still closed and still old: it may have been reopened since it was listed.
                 if ticket is None or ticket.closed_at is None or ticket.closed_at >= cutoff:
@@ -111,8 +112,11 @@ class FloodGuard:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FloodGuard:
-        return cls(settings.helpline_flood_limit, parse_duration(settings.helpline_flood_window),
-                   parse_duration(settings.helpline_flood_cooldown))
+        return cls(
+            settings.helpline_flood_limit,
+            parse_duration(settings.helpline_flood_window),
+            parse_duration(settings.helpline_flood_cooldown),
+        )
 
     def check(self, key: int, now: datetime) -> Flood:
         bucket = self._buckets.get(key)
@@ -137,8 +141,11 @@ class FloodGuard:
         again (quiet for a window) and who are not cooling down are forgotten."""
         if len(self._buckets) < self.max_tracked:
             return
-        idle = [key for key, bucket in self._buckets.items()
-                if bucket.until is None and now - bucket.at >= self.window]
+        idle = [
+            key
+            for key, bucket in self._buckets.items()
+            if bucket.until is None and now - bucket.at >= self.window
+        ]
         for key in idle:
             del self._buckets[key]
 
@@ -155,8 +162,11 @@ def clean_text(text: str) -> str:
 
 def clean_incoming(incoming: Incoming) -> Incoming:
     """The same message with every text field cleaned (``clean_text``)."""
-    changes = {f.name: clean_text(value) for f in fields(incoming)
-               if isinstance(value := getattr(incoming, f.name), str)}
+    changes = {
+        f.name: clean_text(value)
+        for f in fields(incoming)
+        if isinstance(value := getattr(incoming, f.name), str)
+    }
     # cast: mypy cannot check ``replace`` on a union of dataclasses; the fields come from it.
     cleaned: Incoming = replace(cast(Any, incoming), **changes)
     return cleaned

@@ -154,8 +154,9 @@ class Helpline:
                 uow.deletable.add(telegram_id, [message_id], (sent_at or now).astimezone(UTC))
             user = uow.users.get_or_create(telegram_id, now)
             raw, version = uow.conversations.load(_id(user))
-            state = State.from_dict(raw) if raw else State(lang=user.lang or
-                                                           self.settings.helpline_default_lang)
+            state = (
+                State.from_dict(raw) if raw else State(lang=user.lang or self.settings.helpline_default_lang)
+            )
             if isinstance(incoming, TextIn) and reply_to_message_id is not None:
                 link = uow.links.find(telegram_id, reply_to_message_id)
                 if link is not None:
@@ -190,8 +191,9 @@ class Helpline:
             if not uow.tickets.ref_exists(ref):
                 return ref
 
-    def _apply(self, uow: UnitOfWork, user: UserRow, state: State, event: Event,
-               now: datetime, out: list[Outgoing]) -> bool:
+    def _apply(
+        self, uow: UnitOfWork, user: UserRow, state: State, event: Event, now: datetime, out: list[Outgoing]
+    ) -> bool:
         """Act on one engine event; True when the person's data was erased."""
         if isinstance(event, ConsentGiven):
             uow.users.record_consent(user, event.version, event.lang, event.scope, event.at)
@@ -205,8 +207,9 @@ class Helpline:
             due = rules.first_response_due(event.ticket.created_at, event.ticket.priority, self.sla)
             ticket, created = uow.tickets.open(event.ticket, _id(user), due)
             if created:
-                log.info("ticket opened ref=%s priority=%s owner=%s", ticket.ref,
-                         ticket.priority, ticket.owner)
+                log.info(
+                    "ticket opened ref=%s priority=%s owner=%s", ticket.ref, ticket.priority, ticket.owner
+                )
                 if event.ticket.country and event.ticket.country != "other":
                     uow.users.set_country(user, event.ticket.country)
                 out += self.notices.cards(uow, ticket, edit=False)
@@ -217,15 +220,25 @@ class Helpline:
             uow.tickets.add_message(found, "reporter", event.text, now, evidence=event.evidence)
             # A ticket waiting on its reporter goes back to whoever works on it.
             uow.tickets.apply(found.ref, "reporter_wrote", now)
-            uow.audit.record(found.id, "reporter", "reporter_message",
-                             {"danger": True} if event.danger else {}, now)
+            uow.audit.record(
+                found.id, "reporter", "reporter_message", {"danger": True} if event.danger else {}, now
+            )
             wrote = M("Reporter wrote: {text}", text=event.text or "📎")
             if event.danger:
                 # Words of danger in the thread: the ticket becomes urgent and its owner is
                 # alerted under the card at once, as for a "Not OK" check-in.
-                out += care.alarm(self.notices, uow, found, "danger_words", M(
-                    "🔴 {ref}: the reporter wrote words of danger: {text}", ref=found.ref,
-                    text=event.text or "📎"), now)
+                out += care.alarm(
+                    self.notices,
+                    uow,
+                    found,
+                    "danger_words",
+                    M(
+                        "🔴 {ref}: the reporter wrote words of danger: {text}",
+                        ref=found.ref,
+                        text=event.text or "📎",
+                    ),
+                    now,
+                )
                 out += self.notices.to_staff(uow, found, wrote, exclude=found.owner)
             else:
                 out += self.notices.to_staff(uow, found, wrote)
@@ -234,15 +247,15 @@ class Helpline:
             return True
         elif isinstance(event, ChatDeletionRequested):
             # Empty text: the runtime deletes the chat's messages instead of sending one.
-            out.append(Outgoing(user.telegram_id, "", priority=PRIORITY[Urgency.URGENT],
-                                kind="delete_chat"))
+            out.append(Outgoing(user.telegram_id, "", priority=PRIORITY[Urgency.URGENT], kind="delete_chat"))
         elif isinstance(event, CareEvent):
             out += care.on_event(self.notices, self.settings, uow, _id(user), event)
         return False
 
     # -- staff -------------------------------------------------------------------------------
-    def staff_press(self, telegram_id: int, chat_id: int, data: str, *,
-                    update_id: int | None = None) -> tuple[str, list[Outgoing]]:
+    def staff_press(
+        self, telegram_id: int, chat_id: int, data: str, *, update_id: int | None = None
+    ) -> tuple[str, list[Outgoing]]:
         """A staff button. Returns the short answer for the button and the messages to send."""
         now = self.clock()
         parsed = parse_action(data)
@@ -252,27 +265,39 @@ class Helpline:
             if parsed is None:
                 return staff_text(M("This button is not valid.")), []
             action, ref = parsed
-            answer, _, out = self._act(uow, telegram_id, self.chat_agency.get(chat_id), action, ref,
-                                       now, {"chat": chat_id})
+            answer, _, out = self._act(
+                uow, telegram_id, self.chat_agency.get(chat_id), action, ref, now, {"chat": chat_id}
+            )
             uow.commit()
         return staff_text(answer), out
 
-    def staff_act(self, telegram_id: int, agency: str, action: str, ref: str, *,
-                  staff_id: int | None = None) -> tuple[str, bool]:
+    def staff_act(
+        self, telegram_id: int, agency: str, action: str, ref: str, *, staff_id: int | None = None
+    ) -> tuple[str, bool]:
         """An officer's action from the web console, acting for ``agency``: the same checks,
         change, audit event, card updates and notice to the reporter as the button in that
         agency's chat. ``assign`` gives the ticket to the colleague ``staff_id``. Returns the
         answer to show and whether anything changed."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
-            answer, changed, _ = self._act(uow, telegram_id, agency, action, ref, now,
-                                           {"via": "console"}, assignee=staff_id)
+            answer, changed, _ = self._act(
+                uow, telegram_id, agency, action, ref, now, {"via": "console"}, assignee=staff_id
+            )
             uow.commit()
         return staff_text(answer), changed
 
-    def _act(self, uow: UnitOfWork, telegram_id: int, agency: str | None, action: str, ref: str,
-             now: datetime, where: dict[str, Any], *,
-             assignee: int | None = None) -> tuple[Any, bool, list[Outgoing]]:
+    def _act(
+        self,
+        uow: UnitOfWork,
+        telegram_id: int,
+        agency: str | None,
+        action: str,
+        ref: str,
+        now: datetime,
+        where: dict[str, Any],
+        *,
+        assignee: int | None = None,
+    ) -> tuple[Any, bool, list[Outgoing]]:
         ticket = uow.tickets.get(ref)
         allowed, staff = self._staff_allowed(uow, telegram_id, agency, action, ticket)
         if ticket is None or staff is None or not allowed or agency is None:
@@ -294,8 +319,15 @@ class Helpline:
             out += self.notices.cards(uow, fresh, edit=True)
         return answer, changed, self.queue(uow, out, now)
 
-    def _assign(self, uow: UnitOfWork, ticket: TicketRow, assignee: int | None, agency: str,
-                now: datetime, out: list[Outgoing]) -> tuple[Any, bool]:
+    def _assign(
+        self,
+        uow: UnitOfWork,
+        ticket: TicketRow,
+        assignee: int | None,
+        agency: str,
+        now: datetime,
+        out: list[Outgoing],
+    ) -> tuple[Any, bool]:
         colleague = next((s for s in uow.staff.list(agency) if s.id == assignee), None)
         if colleague is None or colleague.id is None:
             return M("Nothing changed."), False
@@ -303,19 +335,41 @@ class Helpline:
         if not uow.tickets.assign(ticket.ref, colleague.id, now):
             return M("Nothing changed."), False
         if first:
-            out += self.notices.to_reporter(uow, ticket, M(
-                "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET)
+            out += self.notices.to_reporter(
+                uow,
+                ticket,
+                M(
+                    "An officer of {agency} is now handling your report {ref}.",
+                    agency=AGENCY_NAMES[agency],
+                    ref=ticket.ref,
+                ),
+                discreet=TAKEN_DISCREET,
+            )
         return M("Assigned to {name}.", name=colleague.name), True
 
-    def _staff_action(self, uow: UnitOfWork, ticket: TicketRow, action: str, staff: Any,
-                      agency: str, now: datetime, out: list[Outgoing]) -> tuple[Any, bool]:
+    def _staff_action(
+        self,
+        uow: UnitOfWork,
+        ticket: TicketRow,
+        action: str,
+        staff: Any,
+        agency: str,
+        now: datetime,
+        out: list[Outgoing],
+    ) -> tuple[Any, bool]:
         if action == "take":
             if not uow.tickets.take(ticket.ref, staff.id, now):
                 return M("Someone else has already taken this ticket."), False
-            out += self.notices.to_reporter(uow, ticket, M(
-                "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency], ref=ticket.ref), discreet=TAKEN_DISCREET)
+            out += self.notices.to_reporter(
+                uow,
+                ticket,
+                M(
+                    "An officer of {agency} is now handling your report {ref}.",
+                    agency=AGENCY_NAMES[agency],
+                    ref=ticket.ref,
+                ),
+                discreet=TAKEN_DISCREET,
+            )
             return M("You have taken {ref}.", ref=ticket.ref), True
         if action == "transfer":
             target = other_agency(ticket.owner)
@@ -328,10 +382,15 @@ class Helpline:
         if action == "close":
             if not uow.tickets.close(ticket.ref, now):
                 return M("Nothing changed."), False
-            out += self.notices.to_reporter(uow, ticket, M(
-                "Your report {ref} has been closed. If you need more help, write /lapor or "
-                "/status.", ref=ticket.ref), discreet=M(
-                "Hi, this conversation is closed. If you need anything else, write /menu."))
+            out += self.notices.to_reporter(
+                uow,
+                ticket,
+                M(
+                    "Your report {ref} has been closed. If you need more help, write /lapor or /status.",
+                    ref=ticket.ref,
+                ),
+                discreet=M("Hi, this conversation is closed. If you need anything else, write /menu."),
+            )
             return M("Closed."), True
         if action == "resolve":
             return care.resolve(self.notices, uow, ticket, now, out)
@@ -339,9 +398,16 @@ class Helpline:
             return M("Nothing changed."), False
         return M("Reopened."), True
 
-    def staff_reply(self, telegram_id: int, chat_id: int, text: str, *,
-                    reply_to_message_id: int | None = None, ref: str | None = None,
-                    update_id: int | None = None) -> tuple[str | None, list[Outgoing]]:
+    def staff_reply(
+        self,
+        telegram_id: int,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to_message_id: int | None = None,
+        ref: str | None = None,
+        update_id: int | None = None,
+    ) -> tuple[str | None, list[Outgoing]]:
         """An officer answers a ticket (a reply to its card, or /reply REF text). Returns an
         error text for the officer when refused, and the messages to send."""
         now = self.clock()
@@ -357,13 +423,15 @@ class Helpline:
                 return None, []  # an ordinary message in the staff group, not for us
             # Not a reference at all: no ticket, refused below like any other.
             ref = normalise_reference(clean_text(ref)) or ""
-            error, out = self._answer(uow, telegram_id, self.chat_agency.get(chat_id), ref, text,
-                                      now, {"chat": chat_id})
+            error, out = self._answer(
+                uow, telegram_id, self.chat_agency.get(chat_id), ref, text, now, {"chat": chat_id}
+            )
             uow.commit()
         return error, out
 
-    def staff_merge(self, telegram_id: int, agency: str, source_ref: str,
-                    target_ref: str) -> tuple[str, bool]:
+    def staff_merge(
+        self, telegram_id: int, agency: str, source_ref: str, target_ref: str
+    ) -> tuple[str, bool]:
         """Merge a ticket into another one of the same reporter (they reported the same case
         twice), from the web console: its thread and evidence join the other ticket, it closes
         as merged, and the reporter is told to use the reference that stays (a message still
@@ -379,11 +447,14 @@ class Helpline:
                 uow.commit()
                 return staff_text(M("You are not allowed to do this.")), False
             desk = DeskRepository(uow.session)
-            if (source.id == target.id or source.reporter_user_id is None
-                    or source.reporter_user_id != target.reporter_user_id
-                    or not rules.may_merge_into(target.status)
-                    or desk.merged_into(_tid(source)) is not None
-                    or desk.merged_into(_tid(target)) is not None):
+            if (
+                source.id == target.id
+                or source.reporter_user_id is None
+                or source.reporter_user_id != target.reporter_user_id
+                or not rules.may_merge_into(target.status)
+                or desk.merged_into(_tid(source)) is not None
+                or desk.merged_into(_tid(target)) is not None
+            ):
                 return staff_text(M("These two tickets cannot be merged.")), False
             uow.tickets.move_thread(_tid(source), _tid(target))
             uow.tickets.close(source.ref, now, "merge")
@@ -391,10 +462,17 @@ class Helpline:
             actor = f"staff:{staff.id}"
             uow.audit.record(source.id, actor, "merged_into", {"ref": target.ref, "via": "console"}, now)
             uow.audit.record(target.id, actor, "merged_from", {"ref": source.ref, "via": "console"}, now)
-            out = self.notices.to_reporter(uow, target, M(
-                "Your report {old} is now followed together with your report {ref}. Please use "
-                "{ref} from now on.", old=source.ref, ref=target.ref), discreet=M(
-                "Hi, please use {ref} from now on.", ref=target.ref))
+            out = self.notices.to_reporter(
+                uow,
+                target,
+                M(
+                    "Your report {old} is now followed together with your report {ref}. Please use "
+                    "{ref} from now on.",
+                    old=source.ref,
+                    ref=target.ref,
+                ),
+                discreet=M("Hi, please use {ref} from now on.", ref=target.ref),
+            )
             for ref in (source.ref, target.ref):
                 fresh = uow.tickets.get(ref)
                 assert fresh is not None
@@ -418,32 +496,47 @@ class Helpline:
         error text when refused or empty, None when queued."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
-            error, _ = self._answer(uow, telegram_id, agency, ref, clean_text(text), now,
-                                    {"via": "console"})
+            error, _ = self._answer(uow, telegram_id, agency, ref, clean_text(text), now, {"via": "console"})
             uow.commit()
         return error
 
-    def _answer(self, uow: UnitOfWork, telegram_id: int, agency: str | None, ref: str, text: str,
-                now: datetime, where: dict[str, Any]) -> tuple[str | None, list[Outgoing]]:
+    def _answer(
+        self,
+        uow: UnitOfWork,
+        telegram_id: int,
+        agency: str | None,
+        ref: str,
+        text: str,
+        now: datetime,
+        where: dict[str, Any],
+    ) -> tuple[str | None, list[Outgoing]]:
         ticket = uow.tickets.get(ref)
         allowed, staff = self._staff_allowed(uow, telegram_id, agency, "reply", ticket)
         if ticket is None or staff is None or not allowed or agency is None or not text.strip():
             if not allowed:
                 self._refused(uow, ticket, telegram_id, "reply", now, where)
-            return staff_text(M("You are not allowed to answer this ticket.")
-                               if text.strip() else M("The answer is empty.")), []
+            return staff_text(
+                M("You are not allowed to answer this ticket.") if text.strip() else M("The answer is empty.")
+            ), []
         uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
         care.officer_answered(uow, ticket, now)
-        uow.audit.record(ticket.id, f"staff:{staff.id}", "answered",
-                         {k: v for k, v in where.items() if k == "via"}, now)
-        out = self.notices.to_reporter(uow, ticket, (
-            M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
-            M("To answer, just write here."),
-        ), link="agency_answer")
+        uow.audit.record(
+            ticket.id, f"staff:{staff.id}", "answered", {k: v for k, v in where.items() if k == "via"}, now
+        )
+        out = self.notices.to_reporter(
+            uow,
+            ticket,
+            (
+                M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
+                M("To answer, just write here."),
+            ),
+            link="agency_answer",
+        )
         return None, self.queue(uow, out, now)
 
-    def staff_view(self, telegram_id: int, chat_id: int, ref: str, *,
-                   update_id: int | None = None) -> tuple[str | None, list[Outgoing]]:
+    def staff_view(
+        self, telegram_id: int, chat_id: int, ref: str, *, update_id: int | None = None
+    ) -> tuple[str | None, list[Outgoing]]:
         """``/lihat REF`` (``/view``) in an agency chat: the ticket's card and thread, posted to
         that chat only, and recorded as a read in the audit trail. Returns an error text for the
         officer when refused, and the messages to send."""
@@ -456,8 +549,9 @@ class Helpline:
                 usage = M("Write the ticket reference after the command: /lihat PMI-XXXX-XXXX")
                 return staff_text(usage), []
             ticket = uow.tickets.get(normalise_reference(clean_text(ref)) or "")
-            allowed, staff = self._staff_allowed(uow, telegram_id, self.chat_agency.get(chat_id),
-                                                 "view", ticket)
+            allowed, staff = self._staff_allowed(
+                uow, telegram_id, self.chat_agency.get(chat_id), "view", ticket
+            )
             if ticket is None or staff is None or not allowed:
                 self._refused(uow, ticket, telegram_id, "view", now, {"chat": chat_id})
                 uow.commit()
@@ -470,22 +564,42 @@ class Helpline:
             # Under the card, the whole of it: every fact, then every message with its time.
             # Texts are the writers' own (str parameters): the renderer escapes them.
             whole = whole_ticket_lines(uow, ticket)
-            out.append(Outgoing(chat_id, render.lines((M("{ref}:", ref=ticket.ref), *whole)),
-                                kind="notice", ticket_ref=ticket.ref))
+            out.append(
+                Outgoing(
+                    chat_id,
+                    render.lines((M("{ref}:", ref=ticket.ref), *whole)),
+                    kind="notice",
+                    ticket_ref=ticket.ref,
+                )
+            )
             out = self.queue(uow, out, now)
             uow.commit()
         return None, out
 
-    def _refused(self, uow: UnitOfWork, ticket: TicketRow | None, telegram_id: int, action: str,
-                 now: datetime, where: dict[str, Any]) -> None:
+    def _refused(
+        self,
+        uow: UnitOfWork,
+        ticket: TicketRow | None,
+        telegram_id: int,
+        action: str,
+        now: datetime,
+        where: dict[str, Any],
+    ) -> None:
         """A refused staff attempt on an existing ticket is an audit event: an insider probing
         another agency's cases leaves a trace. ``where``: the chat, or the console."""
         if ticket is not None:
-            uow.audit.record(ticket.id, f"telegram:{telegram_id}", "refused",
-                             {"action": action, **where}, now)
+            uow.audit.record(
+                ticket.id, f"telegram:{telegram_id}", "refused", {"action": action, **where}, now
+            )
 
-    def _staff_allowed(self, uow: UnitOfWork, telegram_id: int, chat_agency: str | None,
-                       action: str, ticket: TicketRow | None) -> tuple[bool, Any]:
+    def _staff_allowed(
+        self,
+        uow: UnitOfWork,
+        telegram_id: int,
+        chat_agency: str | None,
+        action: str,
+        ticket: TicketRow | None,
+    ) -> tuple[bool, Any]:
         """May this Telegram user, acting for ``chat_agency`` (its staff chat's, or the agency
         they logged in to the console for), do ``action``; and their staff row there."""
         memberships = uow.staff.memberships(telegram_id)
@@ -502,9 +616,17 @@ class Helpline:
             user = uow.users.get(telegram_id)
             lang = user.lang if user is not None else self.settings.helpline_default_lang
             render = renderer(lang, self.fmt)  # type: ignore[arg-type]
-            out = [Outgoing(telegram_id, render.text(M(
-                "You are sending messages very fast. Please wait a moment, then write again. "
-                "/darurat works at any time.")))]
+            out = [
+                Outgoing(
+                    telegram_id,
+                    render.text(
+                        M(
+                            "You are sending messages very fast. Please wait a moment, then write again. "
+                            "/darurat works at any time."
+                        )
+                    ),
+                )
+            ]
             out = self.queue(uow, out, now)
             uow.commit()
         return out
@@ -525,8 +647,9 @@ class Helpline:
         the person is anonymised, and the person's row and conversation are deleted."""
         for ticket in uow.tickets.list_for_reporter(_id(user)):
             if uow.tickets.close(ticket.ref, now, "erase"):
-                out += self.notices.to_staff(uow, ticket, M(
-                    "The reporter erased their data; this ticket is closed and anonymised."))
+                out += self.notices.to_staff(
+                    uow, ticket, M("The reporter erased their data; this ticket is closed and anonymised.")
+                )
             uow.tickets.anonymise(ticket.ref, now)
             uow.audit.record(ticket.id, "reporter", "erased", {}, now)
         uow.users.erase(user)

@@ -55,8 +55,13 @@ def show(console: Console, messages: list[Outgoing]) -> list[str]:
     return buttons
 
 
-def run_chat(helpline: Helpline, lang: str | None = None, *,
-             read: Callable[[str], str] = input, console: Console | None = None) -> None:
+def run_chat(
+    helpline: Helpline,
+    lang: str | None = None,
+    *,
+    read: Callable[[str], str] = input,
+    console: Console | None = None,
+) -> None:
     console = console or Console()
     console.print(HELP, markup=False)
     first: Incoming = ChoiceIn(f"g.lang.{lang}") if lang else CommandIn("start")

@@ -296,10 +296,7 @@ class Check(Handler):
             )
         else:
             lines.append(
-                M(
-                    "Do not pay or hand over documents before KP2MI confirms that the company is "
-                    "licensed:"
-                )
+                M("Do not pay or hand over documents before KP2MI confirms that the company is licensed:")
             )
         lines += kp2mi_lines(t.ctx.contacts, official_list=True)
         return lines

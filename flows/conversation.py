@@ -139,8 +139,10 @@ class Handler:
             self.prompt(t)
             return
         t.say(
-            M("I could not match that to one of the answers. Choose one of the buttons, or send your words "
-              "to an officer now."),
+            M(
+                "I could not match that to one of the answers. Choose one of the buttons, or send your words "
+                "to an officer now."
+            ),
             buttons=[*t.options(self.options_shown(t), 2), [t.button(PASS.id, PASS.label)]],
         )
 

@@ -50,8 +50,17 @@ OFFICER = Officer()
 STATUS = Status()
 HANDLERS: dict[str, Handler] = {
     h.flow_id: h
-    for h in (REPORT_HANDLER, ASSIST_HANDLER, ONBOARDING, Check(), STATUS, Info(), OFFICER, Erase(),
-              ClearChat())
+    for h in (
+        REPORT_HANDLER,
+        ASSIST_HANDLER,
+        ONBOARDING,
+        Check(),
+        STATUS,
+        Info(),
+        OFFICER,
+        Erase(),
+        ClearChat(),
+    )
 }
 # Commands that store personal data need consent first; the others work for anyone.
 NEEDS_CONSENT = {"lapor": "report", "bantuan": "assist", "status": "status", "officer": "officer"}
@@ -100,6 +109,8 @@ def active(t: Turn) -> Handler | None:
 # Commands that also work typed as a word without the slash ("status", "lapor"): only those that
 # cannot surprise anyone (not "start", "hapus", "hapusdata", nor "help", which may be a plea).
 TYPED_COMMANDS = {"cek", "lapor", "bantuan", "status", "info", "menu", "bahasa", "batal"}
+
+
 def run_command(t: Turn, command: str, args: str = "") -> None:
     name = canonical(command) or command
     st = t.st
@@ -126,8 +137,11 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
         st.clear_flow()
         st.after_onboarding, st.prefill = None, None
         st.emergency_seen, st.pending, st.card_country = [], [], None
-        lines = [M("Stopped. Nothing half-entered was sent.") if had_flow or dropped
-                 else M("There was nothing to stop.")]
+        lines = [
+            M("Stopped. Nothing half-entered was sent.")
+            if had_flow or dropped
+            else M("There was nothing to stop.")
+        ]
         t.say(*lines, buttons=[[global_button("menu", M("Menu"))]])
     elif name in OPEN_TO_ALL:
         HANDLERS[OPEN_TO_ALL[name]].start(t)

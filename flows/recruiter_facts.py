@@ -66,7 +66,7 @@ def red_flag_lines(record: str, *, warnings_only: bool = False) -> list[Text]:
 
 
 def company_text(details: Mapping[str, str]) -> Text | None:
-    """"PT X (SIP3MI-…) — REVOKED": the recruiter a report names, with what the list says of it."""
+    """ "PT X (SIP3MI-…) — REVOKED": the recruiter a report names, with what the list says of it."""
     name = details.get("recruiter_name")
     if not name:
         return None

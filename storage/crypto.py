@@ -64,8 +64,9 @@ class KeyRing:
             self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
         except (ValueError, UnicodeEncodeError) as exc:
             # The message never includes the key itself: it may end up in a log.
-            raise DataKeyError("HELPLINE_DATA_KEY holds a value that is not a Fernet key "
-                               "(make one with: helpline keys new)") from exc
+            raise DataKeyError(
+                "HELPLINE_DATA_KEY holds a value that is not a Fernet key (make one with: helpline keys new)"
+            ) from exc
         self.size = len(keys)
 
     @classmethod
@@ -82,10 +83,12 @@ class KeyRing:
 
     def decrypt(self, stored: str) -> str:
         try:
-            return self._fernet.decrypt(stored[len(ENCRYPTED):].encode("ascii")).decode("utf-8")
+            return self._fernet.decrypt(stored[len(ENCRYPTED) :].encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeEncodeError) as exc:
-            raise DataKeyError("a stored value cannot be decrypted with any key of "
-                            "HELPLINE_DATA_KEY (was a key removed too early?)") from exc
+            raise DataKeyError(
+                "a stored value cannot be decrypted with any key of "
+                "HELPLINE_DATA_KEY (was a key removed too early?)"
+            ) from exc
 
     def reencrypt(self, stored: str) -> str:
         """The value under the newest key (plaintext gets encrypted)."""
@@ -122,7 +125,7 @@ def decode(stored: str, ring: KeyRing | None) -> str:
             raise DataKeyError("the database holds encrypted data but HELPLINE_DATA_KEY is not set")
         return ring.decrypt(stored)
     if stored.startswith(PLAIN):
-        return stored[len(PLAIN):]
+        return stored[len(PLAIN) :]
     return stored
 
 
@@ -183,8 +186,11 @@ def rotate(engine: Engine, ring: KeyRing, *, batch: int = 500) -> RotationResult
                 if not rows:
                     break
                 for row in rows:
-                    new = {name: ring.reencrypt(value) for name, value in zip(names, row[1:], strict=True)
-                           if value is not None}
+                    new = {
+                        name: ring.reencrypt(value)
+                        for name, value in zip(names, row[1:], strict=True)
+                        if value is not None
+                    }
                     if new:
                         session.execute(update(table).where(key == row[0]).values(**new))
                         values_done += len(new)

@@ -105,8 +105,9 @@ def _filters(flt: QueueFilter, agency: str, staff_id: int, now: datetime) -> lis
 
 def filtered(flt: QueueFilter) -> bool:
     """True when ``flt`` narrows its view, so that the view's count is not the total."""
-    return any((flt.category, flt.country, flt.priority, flt.status, flt.age, flt.ref,
-                flt.assignee is not None))
+    return any(
+        (flt.category, flt.country, flt.priority, flt.status, flt.age, flt.ref, flt.assignee is not None)
+    )
 
 
 def queue(
@@ -177,8 +178,21 @@ def queue(
         )
     }
     result = [
-        QueueRow(r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]) and r[6] != agency, r[8], r[9], r[10],
-                 r[11], r[12], r[13])
+        QueueRow(
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            bool(r[7]) and r[6] != agency,
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[12],
+            r[13],
+        )
         for r in (found[i] for i in ids if i in found)
     ]
     return result, total

@@ -68,7 +68,11 @@ def test_every_destination_has_a_zone() -> None:
     offered = {c.id for c in COUNTRIES} - {"other"}
     assert offered <= set(COUNTRY_ZONES)
     assert {zone_of(code).key for code in ("KH", "MM", "LA", "PH", "TH")} == {
-        "Asia/Phnom_Penh", "Asia/Yangon", "Asia/Vientiane", "Asia/Manila", "Asia/Bangkok"
+        "Asia/Phnom_Penh",
+        "Asia/Yangon",
+        "Asia/Vientiane",
+        "Asia/Manila",
+        "Asia/Bangkok",
     }
     assert zone_of("other").key == "Asia/Jakarta"
     assert zone_of(None).key == "Asia/Jakarta"

@@ -22,14 +22,38 @@ from tests.support.memory import MemoryRegistry
 from tests.test_engine import button_data, check_until_offer, choices, onboarded, only_ticket, snapshot
 
 COMPANIES = (
-    Recruiter("PT Bintang Samudra Karya (CONTOH)", "SIP3MI-T-0417", "active", date(2027, 6, 30),
-              "Jawa Timur", "Malang"),
-    Recruiter("PT Kenari Pelangi Tujuh (CONTOH)", "SIP3MI-T-0102", "suspended", date(2027, 11, 30),
-              "Jawa Barat", "Cirebon"),
-    Recruiter("PT Mercusuar Kertas Abadi (CONTOH)", "SIP3MI-T-0103", "revoked", date(2027, 1, 31),
-              "Nusa Tenggara Barat", "Mataram"),
-    Recruiter("PT Pena Bulu Angsa (CONTOH)", "SIP3MI-T-0112", "expired", date(2026, 3, 31),
-              "DKI Jakarta", "Jakarta Timur"),
+    Recruiter(
+        "PT Bintang Samudra Karya (CONTOH)",
+        "SIP3MI-T-0417",
+        "active",
+        date(2027, 6, 30),
+        "Jawa Timur",
+        "Malang",
+    ),
+    Recruiter(
+        "PT Kenari Pelangi Tujuh (CONTOH)",
+        "SIP3MI-T-0102",
+        "suspended",
+        date(2027, 11, 30),
+        "Jawa Barat",
+        "Cirebon",
+    ),
+    Recruiter(
+        "PT Mercusuar Kertas Abadi (CONTOH)",
+        "SIP3MI-T-0103",
+        "revoked",
+        date(2027, 1, 31),
+        "Nusa Tenggara Barat",
+        "Mataram",
+    ),
+    Recruiter(
+        "PT Pena Bulu Angsa (CONTOH)",
+        "SIP3MI-T-0112",
+        "expired",
+        date(2026, 3, 31),
+        "DKI Jakarta",
+        "Jakarta Timur",
+    ),
     Recruiter("PT Lama Berlaku (CONTOH)", "SIP3MI-T-0200", "active", date(2026, 1, 31)),
     Recruiter("PT Kembar Jaya (CONTOH)", "SIP3MI-T-0301", "revoked", None, "Bali", "Denpasar"),
     Recruiter("PT Kembar Jaya (CONTOH)", "SIP3MI-T-0302", "active", date(2028, 1, 31), "Bali", "Badung"),
@@ -97,16 +121,24 @@ def test_the_same_name_or_licence_is_found(query: str, how: str) -> None:
         "— Malang, Jawa Timur"
     ) in text
     assert "A licensed company does not always offer a safe job." in text
-    assert chat.state.data["recruiter"] == {"name": "PT Bintang Samudra Karya (CONTOH)",
-                                            "license": "SIP3MI-T-0417", "status": "active"}
+    assert chat.state.data["recruiter"] == {
+        "name": "PT Bintang Samudra Karya (CONTOH)",
+        "license": "SIP3MI-T-0417",
+        "status": "active",
+    }
     assert choices(chat) == ["check", "no"]
     assert chat.state.step == "offer"
 
 
 @pytest.mark.parametrize(
     "query",
-    ["PT Bintang Timur Karya", "Bintang Samudra Jaya", "PT Bintang Samudra Karya Internasional",
-     "CV Bintang Samudra Karya", "Bintang Samudra"],
+    [
+        "PT Bintang Timur Karya",
+        "Bintang Samudra Jaya",
+        "PT Bintang Samudra Karya Internasional",
+        "CV Bintang Samudra Karya",
+        "Bintang Samudra",
+    ],
 )
 def test_a_lookalike_is_never_found(query: str) -> None:
     chat = checking(query)
@@ -185,14 +217,26 @@ def test_check_pick_with_a_non_decimal_digit_does_not_crash() -> None:
 @pytest.mark.parametrize(
     ("query", "status_line", "advice"),
     [
-        ("Kenari Pelangi Tujuh", "SIP3MI-T-0102 — SUSPENDED — Cirebon, Jawa Barat",
-         "Its licence is suspended."),
-        ("Mercusuar Kertas Abadi", "SIP3MI-T-0103 — REVOKED — Mataram, Nusa Tenggara Barat",
-         "Its licence has been revoked:"),
-        ("Pena Bulu Angsa", "SIP3MI-T-0112 — EXPIRED on 31 Mar 2026 — Jakarta Timur, DKI Jakarta",
-         "Its licence has expired:"),
-        ("Lama Berlaku", "SIP3MI-T-0200 — ACTIVE in the list, but valid only until 31 Jan 2026",
-         "The list may not be up to date"),
+        (
+            "Kenari Pelangi Tujuh",
+            "SIP3MI-T-0102 — SUSPENDED — Cirebon, Jawa Barat",
+            "Its licence is suspended.",
+        ),
+        (
+            "Mercusuar Kertas Abadi",
+            "SIP3MI-T-0103 — REVOKED — Mataram, Nusa Tenggara Barat",
+            "Its licence has been revoked:",
+        ),
+        (
+            "Pena Bulu Angsa",
+            "SIP3MI-T-0112 — EXPIRED on 31 Mar 2026 — Jakarta Timur, DKI Jakarta",
+            "Its licence has expired:",
+        ),
+        (
+            "Lama Berlaku",
+            "SIP3MI-T-0200 — ACTIVE in the list, but valid only until 31 Jan 2026",
+            "The list may not be up to date",
+        ),
     ],
 )
 def test_a_licence_not_valid_now_says_so_without_until(query: str, status_line: str, advice: str) -> None:
@@ -220,8 +264,9 @@ def test_not_found_never_speaks_of_a_licensed_company() -> None:
 
 
 # -- where the answer comes from ---------------------------------------------------------------
-@pytest.mark.parametrize("query", ["PT Bintang Samudra Karya", "PT Maju Terus Sejahtera",
-                                   "Bintang Samudra Jaya", "Kembar Jaya"])
+@pytest.mark.parametrize(
+    "query", ["PT Bintang Samudra Karya", "PT Maju Terus Sejahtera", "Bintang Samudra Jaya", "Kembar Jaya"]
+)
 def test_the_sample_is_named_as_the_sample_with_its_date_and_never_official(query: str) -> None:
     chat = checking(query, sample=True)
 
@@ -257,10 +302,12 @@ def test_not_found_in_the_official_list_gives_the_kp2mi_channels() -> None:
 
     text = chat.text()
     assert "Do not pay or hand over documents before KP2MI confirms that the company is licensed:" in text
-    for line in ("• KP2MI toll-free (from Indonesia): 0-800-1000",
-                 "• KP2MI (from abroad): +62 21 2924 4800",
-                 "• KP2MI WhatsApp: 0811-8080-141",
-                 "• Official list of licensed companies (KP2MI): SISKOP2MI"):
+    for line in (
+        "• KP2MI toll-free (from Indonesia): 0-800-1000",
+        "• KP2MI (from abroad): +62 21 2924 4800",
+        "• KP2MI WhatsApp: 0811-8080-141",
+        "• Official list of licensed companies (KP2MI): SISKOP2MI",
+    ):
         assert line in text
 
 
@@ -284,8 +331,16 @@ def test_the_verdict_names_the_company_and_the_list_again() -> None:
 # -- one answer, one message -------------------------------------------------------------------
 @pytest.mark.parametrize(
     "query",
-    ["PT Bintang Samudra Karya", "SIP3MI-T-0103", "Kenari Pelangi Tujuh", "Pena Bulu Angsa",
-     "Bintang Samudra Jaya", "PT Bintang Samudra Karja", "PT Maju Terus Sejahtera", "Kembar Jaya"],
+    [
+        "PT Bintang Samudra Karya",
+        "SIP3MI-T-0103",
+        "Kenari Pelangi Tujuh",
+        "Pena Bulu Angsa",
+        "Bintang Samudra Jaya",
+        "PT Bintang Samudra Karja",
+        "PT Maju Terus Sejahtera",
+        "Kembar Jaya",
+    ],
 )
 def test_each_answer_is_one_message_with_its_choices(query: str) -> None:
     chat = checking(query)

@@ -1185,8 +1185,10 @@ def test_words_under_a_photo_become_part_of_the_story() -> None:
     chat = onboarded()
     report_until_city(chat)
     chat.say("Johor Bahru")
-    chat.send(AttachmentIn("photo", "photo-1", "image/jpeg", 9000, caption="My passport, taken by the agent"),
-              "(photo)")
+    chat.send(
+        AttachmentIn("photo", "photo-1", "image/jpeg", 9000, caption="My passport, taken by the agent"),
+        "(photo)",
+    )
     chat.send(AttachmentIn("photo", "photo-2", "image/jpeg", 9000, caption="The dormitory"), "(photo)")
     chat.press("done")
     chat.press("chat")

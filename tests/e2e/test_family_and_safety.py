@@ -115,7 +115,8 @@ def test_stranger_pressing_take_is_refused_and_nothing_changes(
     stranger.say(f"/lihat {ref}")
     refusal = api.wait_for(
         lambda: [
-            m for m in api.messages(PPA_CHAT)
+            m
+            for m in api.messages(PPA_CHAT)
             if m["message_id"] > stranger.seen and "tidak" in str(m.get("text", "")).lower()
         ],
         description="the /lihat refusal",

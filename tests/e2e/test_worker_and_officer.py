@@ -101,7 +101,8 @@ def test_recruiter_check_and_trafficking_report_answered_and_closed(
     assert "Thank you, we will call the embassy." in thread["text"]
     # The card posted by /lihat is now the ticket's live card: the one later changes update.
     card = next(
-        m for m in api.messages(PPA_CHAT)
+        m
+        for m in api.messages(PPA_CHAT)
         if m["message_id"] > ppa.seen and ref in m["text"] and m.get("reply_markup")
     )
 

@@ -34,5 +34,10 @@ def keyed_settings(**values: object) -> Settings:
 def helpline(engine: Engine) -> Iterator[Helpline]:  # noqa: F811
     rng = random.Random(7)
     counter = iter(range(1, 10**9))
-    yield Helpline(engine, keyed_settings(), clock=Clock(), random_bytes=rng.randbytes,
-                   new_id=lambda: f"n{next(counter)}")
+    yield Helpline(
+        engine,
+        keyed_settings(),
+        clock=Clock(),
+        random_bytes=rng.randbytes,
+        new_id=lambda: f"n{next(counter)}",
+    )

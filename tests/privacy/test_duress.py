@@ -79,6 +79,7 @@ def test_someone_elses_reference_looks_like_an_unknown_one(helpline: Helpline) -
     onboard(worker)
     ref = file_report(worker)
     unknown = "PMI-ZZZZ-ZZZZ"
+
     def typed(ref: str) -> Incoming:
         return TextIn(ref)
 

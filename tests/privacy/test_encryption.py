@@ -71,13 +71,22 @@ def test_victim_contact_location_and_thread_are_encrypted(
     use_keys(engine, KeyRing([NEW_KEY]))
     with UnitOfWork(engine) as uow:
         ticket, _ = uow.tickets.open(
-            new_ticket(victim_name="Siti Aminah", city="Johor Bahru", latitude=1.4927,
-                       longitude=103.7414, contact_method="phone", contact_phone="+60 12 3456",
-                       details={"passport": "passport is kept"}),
-            None, None)
+            new_ticket(
+                victim_name="Siti Aminah",
+                city="Johor Bahru",
+                latitude=1.4927,
+                longitude=103.7414,
+                contact_method="phone",
+                contact_phone="+60 12 3456",
+                details={"passport": "passport is kept"},
+            ),
+            None,
+            None,
+        )
         uow.tickets.add_message(ticket, "reporter", "Siti Aminah is in the hostel", NOW)
-        uow.conversations.save(uow.users.get_or_create(1, NOW).id or 0,
-                               {"data": {"victim_name": "Siti Aminah"}}, 0, NOW)
+        uow.conversations.save(
+            uow.users.get_or_create(1, NOW).id or 0, {"data": {"victim_name": "Siti Aminah"}}, 0, NOW
+        )
         uow.outbox.enqueue(1, {"text": "Siti Aminah"}, 3, NOW)
         uow.commit()
     text = stored_text(engine)
@@ -86,7 +95,10 @@ def test_victim_contact_location_and_thread_are_encrypted(
         stored = uow.tickets.get(ticket.ref)
         assert stored is not None and stored.id is not None
         assert (stored.victim_name, stored.contact_phone, stored.location) == (
-            "Siti Aminah", "+60 12 3456", "1.4927,103.7414")
+            "Siti Aminah",
+            "+60 12 3456",
+            "1.4927,103.7414",
+        )
         assert [m.text for m in uow.tickets.thread(stored.id)] == ["Siti Aminah is in the hostel"]
 
 
@@ -107,15 +119,15 @@ def test_plaintext_rows_stay_readable_and_rotation_encrypts_them(
     assert "Johor Bahru" not in stored_text(engine)
 
 
-def test_rotation_moves_every_value_to_the_new_key(
-    engine: Engine, new_ticket: NewTicketFactory
-) -> None:
+def test_rotation_moves_every_value_to_the_new_key(engine: Engine, new_ticket: NewTicketFactory) -> None:
     use_keys(engine, KeyRing([OLD_KEY]))
     with UnitOfWork(engine) as uow:
         for number in range(3):
             ticket, _ = uow.tickets.open(
-                new_ticket(ref=f"PMI-AAAA-000{number}", idempotency_key=f"k{number}",
-                           city="Johor Bahru"), None, None)
+                new_ticket(ref=f"PMI-AAAA-000{number}", idempotency_key=f"k{number}", city="Johor Bahru"),
+                None,
+                None,
+            )
             uow.tickets.add_message(ticket, "reporter", f"message {number}", NOW)
         uow.commit()
     both = KeyRing([NEW_KEY, OLD_KEY])  # the new key first, the old one still readable

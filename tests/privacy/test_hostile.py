@@ -101,25 +101,36 @@ def test_lone_surrogates_and_nul_do_not_crash(helpline: Helpline) -> None:
     assert worker.send(CommandIn("status", "\udfff"))
     assert worker.send(ChoiceIn("g.\ud83d"))
     with UnitOfWork(helpline.db) as uow:
-        assert [m.text for m in uow.session.exec(select(TicketMessageRow))] == [
-            "broken \ufffd text here"]
+        assert [m.text for m in uow.session.exec(select(TicketMessageRow))] == ["broken \ufffd text here"]
 
 
 incoming = st.one_of(
     st.builds(TextIn, st.text(max_size=300)),
-    st.builds(CommandIn, st.sampled_from(["start", "lapor", "status", "hapus", "hapusdata", "cek",
-                                          "batal", "x"]), st.text(max_size=40)),
-    st.builds(ChoiceIn, st.one_of(st.text(max_size=40),
-                                  st.sampled_from(["g.menu", "g.lang.en", "1.agree", "2.worker",
-                                                   "3.clear", "g.urgent"]))),
+    st.builds(
+        CommandIn,
+        st.sampled_from(["start", "lapor", "status", "hapus", "hapusdata", "cek", "batal", "x"]),
+        st.text(max_size=40),
+    ),
+    st.builds(
+        ChoiceIn,
+        st.one_of(
+            st.text(max_size=40),
+            st.sampled_from(["g.menu", "g.lang.en", "1.agree", "2.worker", "3.clear", "g.urgent"]),
+        ),
+    ),
 )
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.lists(incoming, max_size=8), st.text(max_size=60))
-def test_fuzz_the_service_never_crashes(helpline: Helpline, messages: list[Incoming],
-                                        staff_data: str) -> None:
+def test_fuzz_the_service_never_crashes(
+    helpline: Helpline, messages: list[Incoming], staff_data: str
+) -> None:
     """Any sequence of messages from a person and any button data from staff: an answer or
     silence, never an exception. (Person ids differ per example: the database is shared.)"""
     person = Person(helpline, 10_000 + zlib.crc32(repr(messages).encode("utf-8", "surrogatepass")) % 10**6)

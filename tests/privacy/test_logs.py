@@ -52,8 +52,13 @@ def _answer_until_sent(worker: Person) -> None:
     texts = iter([NAME, CITY, STORY, PHONE, "?", "?", "?", "?", "?"])
     preferred = ("send", "phone", "skip", "no", "MY", "adult", "chat")
     for _ in range(30):
-        choices = [data.split(".", 1)[1] for m in worker.last for row in m.buttons
-                   for _, data in row if not data.startswith("g.")]
+        choices = [
+            data.split(".", 1)[1]
+            for m in worker.last
+            for row in m.buttons
+            for _, data in row
+            if not data.startswith("g.")
+        ]
         if "send" in choices:
             worker.press("send")
             return
@@ -66,4 +71,3 @@ def _answer_until_sent(worker: Person) -> None:
         else:
             worker.send(TextIn(next(texts)))
     raise AssertionError("the report was never sent")
-

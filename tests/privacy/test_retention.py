@@ -27,8 +27,13 @@ def test_purge_anonymises_only_old_closed_tickets(engine: Engine, new_ticket: Ne
     with UnitOfWork(engine) as uow:
         for number, (closed, age) in enumerate([(True, 400), (True, 300), (False, 500)]):
             created = NOW - timedelta(days=age)
-            ticket, _ = uow.tickets.open(new_ticket(ref=f"PMI-AAAA-000{number}", idempotency_key=str(number),
-                                                    created_at=created, city="Johor"), None, None)
+            ticket, _ = uow.tickets.open(
+                new_ticket(
+                    ref=f"PMI-AAAA-000{number}", idempotency_key=str(number), created_at=created, city="Johor"
+                ),
+                None,
+                None,
+            )
             if closed:
                 uow.tickets.close(ticket.ref, created)
         uow.commit()

@@ -42,18 +42,33 @@ def test_another_agency_cannot_reply_and_it_is_recorded(helpline: Helpline) -> N
     # An officer of the right agency writing from the wrong agency's chat is refused too.
     error, out = helpline.staff_reply(KP2MI_OFFICER, PPA_CHAT, "hello", ref=ref)
     assert out == [] and error is not None
-    assert audit(helpline, ref)[-2:] == [(f"telegram:{PPA_OFFICER}", "refused"),
-                                        (f"telegram:{KP2MI_OFFICER}", "refused")]
+    assert audit(helpline, ref)[-2:] == [
+        (f"telegram:{PPA_OFFICER}", "refused"),
+        (f"telegram:{KP2MI_OFFICER}", "refused"),
+    ]
     with UnitOfWork(helpline.db) as uow:
         ticket = uow.tickets.get(ref)
         assert ticket is not None and uow.tickets.thread(ticket.id or 0) == []
 
 
-@pytest.mark.parametrize("data", [
-    "s.take.{ref}x", "s.delete.{ref}", "s.take.{ref}.extra", "s..{ref}", "s.take.", "s.take",
-    "x.take.{ref}", "s.take.pmi-aaaa-aaaa", "s.take.' OR 1=1 --", "s.close.{ref}\u0000",
-    "s.take.\ud800", "", "." * 64,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "s.take.{ref}x",
+        "s.delete.{ref}",
+        "s.take.{ref}.extra",
+        "s..{ref}",
+        "s.take.",
+        "s.take",
+        "x.take.{ref}",
+        "s.take.pmi-aaaa-aaaa",
+        "s.take.' OR 1=1 --",
+        "s.close.{ref}\u0000",
+        "s.take.\ud800",
+        "",
+        "." * 64,
+    ],
+)
 def test_forged_callback_data_changes_nothing(helpline: Helpline, data: str) -> None:
     ref = setup(helpline)
     answer, out = helpline.staff_press(PPA_OFFICER, PPA_CHAT, data.format(ref=ref))

@@ -36,5 +36,6 @@ def helpline(engine: Engine) -> Iterator[Helpline]:  # noqa: F811
         helpline_staff_chat_kp2mi=KP2MI_CHAT,
         helpline_staff_chat_ppa_ppo=PPA_CHAT,
     )
-    yield Helpline(engine, settings, clock=Clock(), random_bytes=rng.randbytes,
-                   new_id=lambda: f"n{next(counter)}")
+    yield Helpline(
+        engine, settings, clock=Clock(), random_bytes=rng.randbytes, new_id=lambda: f"n{next(counter)}"
+    )

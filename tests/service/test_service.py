@@ -32,8 +32,7 @@ class Person:
 
     def send(self, incoming: Incoming, reply_to: int | None = None) -> list[Outgoing]:
         self.update += 1
-        self.last = self.h.handle(self.id, incoming, update_id=self.update,
-                                  reply_to_message_id=reply_to)
+        self.last = self.h.handle(self.id, incoming, update_id=self.update, reply_to_message_id=reply_to)
         return self.last
 
     def press(self, choice: str) -> list[Outgoing]:
@@ -101,9 +100,12 @@ def test_confirmation_pressed_twice_makes_one_ticket(helpline: Helpline) -> None
     onboard(worker)
     file_report(worker)
     pressed = worker.update
-    send = next(d for m in reversed(worker.h.handle(WORKER, CommandIn("status"),
-                                                    update_id=pressed + 1))
-                for row in m.buttons for _, d in row)
+    send = next(
+        d
+        for m in reversed(worker.h.handle(WORKER, CommandIn("status"), update_id=pressed + 1))
+        for row in m.buttons
+        for _, d in row
+    )
     assert send  # /status lists the one ticket
     with UnitOfWork(helpline.db) as uow:
         key = uow.session.exec(select(TicketRow)).one().idempotency_key
@@ -196,8 +198,7 @@ def test_erasure_closes_and_anonymises(helpline: Helpline) -> None:
     out = worker.press("erase")
     assert any(m.chat_id in (PPA_CHAT, KP2MI_CHAT) for m in out)
     with UnitOfWork(helpline.db) as uow:
-        assert uow.session.exec(select(UserRow).where(UserRow.telegram_id == WORKER)).first() \
-            is None
+        assert uow.session.exec(select(UserRow).where(UserRow.telegram_id == WORKER)).first() is None
         ticket = uow.tickets.get(ref)
         assert ticket is not None and ticket.status == "closed"
         assert ticket.description == "" and ticket.reporter_user_id is None
@@ -213,11 +214,14 @@ def test_a_registry_imported_beside_the_running_bot_is_picked_up(helpline: Helpl
 
     assert helpline.refresh_registry() is False  # nothing changed since it was loaded
     assert not helpline.registry.search("Mutiara Fiktif Sejahtera").candidates
-    line = ("PT Mutiara Fiktif Sejahtera (CONTOH),KEP.999/TEST/2026,active,2030-01-01,"
-            "Jawa Timur,Malang,,,MY,test,2026-11-01")
+    line = (
+        "PT Mutiara Fiktif Sejahtera (CONTOH),KEP.999/TEST/2026,active,2030-01-01,"
+        "Jawa Timur,Malang,,,MY,test,2026-11-01"
+    )
     with Session(helpline.db) as session:
-        import_csv(session, io.StringIO(",".join(COLUMNS) + "\n" + line + "\n"),
-                   now=helpline.clock(), is_sample=True)
+        import_csv(
+            session, io.StringIO(",".join(COLUMNS) + "\n" + line + "\n"), now=helpline.clock(), is_sample=True
+        )
         session.commit()
     assert helpline.refresh_registry() is True
     assert helpline.registry.search("mutiara fiktif sejahtera").candidates
@@ -231,11 +235,14 @@ def test_a_checked_recruiter_and_its_red_flags_reach_the_card(helpline: Helpline
 
     from storage.registry import COLUMNS, import_csv
 
-    line = ("PT Mercusuar Kertas Abadi (CONTOH),SIP3MI-T-0103,dicabut,2027-01-31,"
-            "Nusa Tenggara Barat,Mataram,,,MY,test,2026-10-01")
+    line = (
+        "PT Mercusuar Kertas Abadi (CONTOH),SIP3MI-T-0103,dicabut,2027-01-31,"
+        "Nusa Tenggara Barat,Mataram,,,MY,test,2026-10-01"
+    )
     with Session(helpline.db) as session:
-        import_csv(session, io.StringIO(",".join(COLUMNS) + "\n" + line + "\n"),
-                   now=helpline.clock(), is_sample=True)
+        import_csv(
+            session, io.StringIO(",".join(COLUMNS) + "\n" + line + "\n"), now=helpline.clock(), is_sample=True
+        )
         session.commit()
     helpline.refresh_registry()
     worker = Person(helpline, WORKER)

@@ -76,8 +76,7 @@ class Chat:
         for reply in result.replies:
             self.transcript.append(_indent("bot:  ", renderer.lines(reply.lines)))
             for row in reply.buttons:
-                self.transcript.append("      " + " ".join(
-                    f"[{renderer.text(b.label)}]" for b in row))
+                self.transcript.append("      " + " ".join(f"[{renderer.text(b.label)}]" for b in row))
         for event in result.events:
             self.transcript.append(f"      event: {type(event).__name__}{_routing(event)}")
         return result

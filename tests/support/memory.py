@@ -32,12 +32,30 @@ from storage.registry import import_csv
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLE = (
-    Recruiter("PT Bintang Samudra Karya (CONTOH)", "SIP3MI-T-0417", "active", date(2027, 6, 30),
-              "Jawa Timur", "Malang"),
-    Recruiter("PT Cahaya Fiktif Abadi (CONTOH)", "SIP3MI-X-0001", "revoked", date(2025, 1, 31),
-              "Jawa Barat", "Bandung"),
-    Recruiter("PT Cahaya Fiktif Lestari (CONTOH)", "SIP3MI-X-0002", "active", date(2028, 1, 1),
-              "Jawa Barat", "Bekasi"),
+    Recruiter(
+        "PT Bintang Samudra Karya (CONTOH)",
+        "SIP3MI-T-0417",
+        "active",
+        date(2027, 6, 30),
+        "Jawa Timur",
+        "Malang",
+    ),
+    Recruiter(
+        "PT Cahaya Fiktif Abadi (CONTOH)",
+        "SIP3MI-X-0001",
+        "revoked",
+        date(2025, 1, 31),
+        "Jawa Barat",
+        "Bandung",
+    ),
+    Recruiter(
+        "PT Cahaya Fiktif Lestari (CONTOH)",
+        "SIP3MI-X-0002",
+        "active",
+        date(2028, 1, 1),
+        "Jawa Barat",
+        "Bekasi",
+    ),
 )
 
 
@@ -116,8 +134,9 @@ class MemoryTickets:
             if isinstance(event, TicketOpened):
                 t = event.ticket
                 self.owners[t.ref] = user
-                self.summaries[t.ref] = TicketSummary(t.ref, t.category, "open", t.created_at,
-                                                      t.created_at, t.owner)
+                self.summaries[t.ref] = TicketSummary(
+                    t.ref, t.category, "open", t.created_at, t.created_at, t.owner
+                )
                 self.threads[t.ref] = []
             elif isinstance(event, ReporterMessageAdded):
                 at = event.at or datetime.now()
@@ -145,8 +164,7 @@ class MemoryReader:
     user: str
 
     def my_tickets(self) -> Sequence[TicketSummary]:
-        return [s for r, s in reversed(self.store.summaries.items())
-                if self.store.owners[r] == self.user]
+        return [s for r, s in reversed(self.store.summaries.items()) if self.store.owners[r] == self.user]
 
     def my_ticket(self, ref: str) -> TicketView | None:
         if self.store.owners.get(ref) != self.user:
@@ -169,8 +187,9 @@ class Ids:
         return f"id{self.count}"
 
 
-def make_context(now: datetime, reader: MemoryReader, ids: Ids,
-                 registry: RecruiterLookup | None = None) -> Context:
+def make_context(
+    now: datetime, reader: MemoryReader, ids: Ids, registry: RecruiterLookup | None = None
+) -> Context:
     """A deterministic context: the given clock, seeded references and ids."""
     return Context(
         now=now,
