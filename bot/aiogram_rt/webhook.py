@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiogram import Bot
 from aiogram.types import Update
 from aiohttp import web
-from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from bot.aiogram_rt.polling import UpdateProcessor
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
+from bot.delivery.salvage import keep_raw, parse_or_salvage
 from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches, update_object
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,12 @@ async def start_webhook_server(
     durable: GroupCommit | None = None,
     engine: Engine | None = None,
 ) -> web.AppRunner:
-    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py)."""
+    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py),
+    and where updates the library cannot read are kept."""
+    inbox = Inbox(engine) if engine is not None else None
+
+    def parse(raw: Mapping[str, Any]) -> Update:
+        return Update.model_validate(raw, context={"bot": bot})
 
     async def on_update(request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(SECRET_HEADER), secret):
@@ -43,11 +51,12 @@ async def start_webhook_server(
         if data is None:
             log.warning("webhook body that is no update refused")
             return web.Response(status=400)
-        try:
-            update = Update.model_validate(data, context={"bot": bot})
-        except (ValueError, ValidationError, RecursionError):
-            return web.Response(status=400)
-        await processor.process(update)
+        update, whole = parse_or_salvage(data, parse)
+        if not whole:
+            # The library could not read it all: the whole update is kept (bot/delivery/salvage.py).
+            await keep_raw(inbox, data)
+        if update is not None:
+            await processor.process(update)
         if durable is not None:
             await durable.sync()  # the answer confirms the update to Telegram
         return web.Response(status=200)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from bot.delivery.backlog import Backlog, urgent
+from bot.delivery.salvage import parse_or_salvage
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -140,10 +141,14 @@ async def _recover(source: Source[U], inbox: Inbox, backlog: Backlog[U]) -> int:
         last = max(last, update_id)
         try:
             raw = json.loads(payload)
-            update = source.parse(raw)
-        except Exception:
-            log.exception("stored update=%s cannot be read, dropped", update_id)
+        except ValueError:
+            log.error("stored update=%s is no JSON, dropped", update_id)
             unreadable.append(update_id)
+            continue
+        # Kept by the webhook because the library could not read it whole: its core part.
+        update, _ = parse_or_salvage(raw, source.parse)
+        if update is None:
+            unreadable.append(update_id)  # logged by id and kind
             continue
         await backlog.add(update_id, update, source.key(update), urgent(raw))
     if unreadable:

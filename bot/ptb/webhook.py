@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -18,15 +19,24 @@ from telegram import Update
 
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
+from bot.delivery.salvage import keep_raw, parse_or_salvage
 from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches, update_object
 from bot.ptb.polling import AnyApp, process
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, app: AnyApp, secret: str | None, durable: GroupCommit | None) -> None:
-        self.app, self.secret, self.durable = app, secret, durable
+    def initialize(
+        self, app: AnyApp, secret: str | None, durable: GroupCommit | None, inbox: Inbox | None
+    ) -> None:
+        self.app, self.secret, self.durable, self.inbox = app, secret, durable, inbox
+
+    def _parse(self, raw: Mapping[str, Any]) -> Update:
+        update = Update.de_json(dict(raw), self.app.bot)
+        assert update is not None  # de_json gives None only for an empty dict
+        return update
 
     async def post(self) -> None:
         if not secret_matches(self.request.headers.get(SECRET_HEADER), self.secret):
@@ -36,10 +46,10 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if data is None:
             log.warning("webhook body that is no update refused")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        try:
-            update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:
-            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from exc
+        update, whole = parse_or_salvage(data, self._parse)
+        if not whole:
+            # The library could not read it all: the whole update is kept (bot/delivery/salvage.py).
+            await keep_raw(self.inbox, data)
         if update is not None:
             await process(self.app, update)
         if self.durable is not None:
@@ -87,9 +97,11 @@ def start_webhook_server(
     durable: GroupCommit | None = None,
     engine: Engine | None = None,
 ) -> tornado.httpserver.HTTPServer:
-    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py)."""
+    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py),
+    and where updates the library cannot read are kept."""
+    inbox = Inbox(engine) if engine is not None else None
     routes: list[Any] = [
-        (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret, "durable": durable}),
+        (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret, "durable": durable, "inbox": inbox}),
         (HEALTH_PATH, _HealthHandler),
         (probes.LIVE_PATH, _HealthHandler),
     ]

@@ -5,13 +5,15 @@ deployment removes the webhook first."""
 from __future__ import annotations
 
 import socket
+import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from tests.e2e.conftest import BotProcess, Person, wait_polling
-from tests.fakebotapi.server import FakeBotApi
+from tests.fakebotapi.server import JSON, FakeBotApi
 
 SECRET = "s3cret-Token_for-tests"
 USER = 5701
@@ -93,6 +95,82 @@ def test_webhook_checks_the_secret_and_handles_updates(
         assert "helpline_update_seconds_bucket" in text
         assert "helpline_outbox_oldest_seconds" in text
         assert str(USER) not in text  # no label names a person
+    finally:
+        bot.stop()
+
+
+def start_webhook(api: FakeBotApi, env: dict[str, str], tmp_path: Path) -> tuple[BotProcess, str]:
+    port = free_port()
+    webhook_env = {
+        **env,
+        "TELEGRAM_WEBHOOK_URL": PUBLIC_URL,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+    }
+    bot = BotProcess(webhook_env, tmp_path / "bot.log", "--webhook")
+    bot.start()
+    wait_healthy(f"http://127.0.0.1:{port}", bot)
+    return bot, f"http://127.0.0.1:{port}/hook/telegram"
+
+
+NAME = "Siti Rahayu"  # must never reach the log
+# Telegram sends these; the pinned libraries cannot read them (fields they require are missing).
+UNIQUE_GIFT = {
+    "gift": {"base_name": "Cap", "name": "cap-1", "number": 1, "model": {}, "symbol": {}, "backdrop": {}},
+    "origin": "upgrade",
+}
+POLL = {
+    "id": "p1",
+    "question": "Siapa?",
+    "options": [{"text": NAME, "voter_count": 0}],
+    "total_voter_count": 0,
+    "is_closed": False,
+    "is_anonymous": True,
+    "type": "regular",
+    "allows_multiple_answers": False,
+}
+
+
+def test_an_update_the_library_cannot_read_is_kept_answered_200_and_the_person_carries_on(
+    api: FakeBotApi, env: dict[str, str], tmp_path: Path
+) -> None:
+    bot, url = start_webhook(api, env, tmp_path)
+    right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    api.add_private_chat(USER)
+    person = {"id": USER, "is_bot": False, "first_name": NAME}
+    chat = {"id": USER, "type": "private", "first_name": NAME}
+
+    def message(message_id: int, **fields: Any) -> dict[str, Any]:
+        return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": person, **fields}
+
+    def is_110() -> list[JSON]:
+        return [m for m in api.messages(USER) if "110" in m.get("text", "")]
+
+    try:
+        gift = {"update_id": 910001, "message": message(1, unique_gift=UNIQUE_GIFT)}
+        # 200: Telegram would deliver a refused update again and again. The same twice is a no-op.
+        assert httpx.post(url, json=gift, headers=right, timeout=10).status_code == 200
+        assert httpx.post(url, json=gift, headers=right, timeout=10).status_code == 200
+        # Kept whole (encrypted) with the updates stored for handling.
+        with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+            rows = db.execute("SELECT update_id FROM incoming_updates").fetchall()
+        assert rows == [(910001,)]
+        # The person's next text is handled as ever...
+        text = {"update_id": 910002, "message": message(2, text="/darurat")}
+        assert httpx.post(url, json=text, headers=right, timeout=10).status_code == 200
+        Person(api, USER).expect("110")
+        # ...and so is a text the library cannot read whole (a reply to a poll it refuses).
+        reply = {
+            "update_id": 910003,
+            "message": message(3, text="/darurat", reply_to_message=message(1, poll=POLL)),
+        }
+        assert httpx.post(url, json=reply, headers=right, timeout=10).status_code == 200
+        api.wait_for(lambda: len(is_110()) == 2, description="a second 110")
+        output = bot.output()
+        assert "update=910001 kind=message" in output
+        assert "Traceback" not in output
+        assert NAME not in output
     finally:
         bot.stop()
 

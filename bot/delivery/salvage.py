@@ -1,0 +1,98 @@
+"""Updates the Telegram library cannot parse (a field Telegram added or changed before the
+library caught up: a ``unique_gift`` without ``gift_id``, poll options without
+``persistent_id``). Refusing one with a non-2xx answer makes Telegram deliver it again and
+again, and the person gets nothing; so the update is cut down to the fields the core reads and
+handled from those, or, when even that fails, logged by id and kind only (never its content)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from storage.inbox import Inbox
+
+log = logging.getLogger(__name__)
+U = TypeVar("U")
+# What the core reads of a message (bot/ptb/translate.py, bot/aiogram_rt/translate.py): who,
+# where, and the words. Attachments are left out: a new kind of one is what usually breaks.
+MESSAGE_FIELDS = ("message_id", "date", "chat", "from", "text", "caption", "message_thread_id")
+QUERY_FIELDS = ("id", "from", "chat_instance", "data")
+KIND_LIMIT = 40
+
+
+def update_kind(raw: Mapping[str, Any]) -> str:
+    """The update's kind (``message``, ``callback_query``…): its first key after the id, a field
+    name of Telegram's and never personal data; ``?`` for a key that is no field name."""
+    for key in raw:
+        if key != "update_id":
+            ok = isinstance(key, str) and key.isidentifier() and len(key) <= KIND_LIMIT
+            return key if ok else "?"
+    return "?"
+
+
+def core_update(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The update with only what the core reads of it, or None when it holds nothing the core
+    handles."""
+    message = raw.get("message")
+    if isinstance(message, Mapping):
+        return {"update_id": raw["update_id"], "message": _core_message(message)}
+    query = raw.get("callback_query")
+    if isinstance(query, Mapping):
+        core: dict[str, Any] = {key: query[key] for key in QUERY_FIELDS if key in query}
+        if isinstance(query.get("message"), Mapping):
+            core["message"] = _core_message(query["message"])
+        return {"update_id": raw["update_id"], "callback_query": core}
+    return None
+
+
+def _core_message(message: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: message[key] for key in MESSAGE_FIELDS if key in message}
+
+
+def parse_or_salvage(
+    raw: Mapping[str, Any], parse: Callable[[Mapping[str, Any]], U]
+) -> tuple[U | None, bool]:
+    """``parse`` (the library's) of the update, else of its core part, else None (logged); and
+    whether the whole update was read."""
+    try:
+        return parse(raw), True
+    except Exception as exc:  # each library raises its own kinds (TypeError, ValidationError…)
+        first = type(exc).__name__
+    core = core_update(raw)
+    if core is not None:
+        try:
+            update = parse(core)
+        except Exception:  # noqa: S110 (logged below, by id and kind only)
+            pass
+        else:
+            log.warning(
+                "update=%s kind=%s not readable by the library (%s): handled from its core fields",
+                raw["update_id"],
+                update_kind(raw),
+                first,
+            )
+            return update, False
+    log.warning(
+        "update=%s kind=%s not readable by the library (%s): stored, not handled",
+        raw["update_id"],
+        update_kind(raw),
+        first,
+    )
+    return None, False
+
+
+async def keep_raw(inbox: Inbox | None, raw: Mapping[str, Any]) -> None:
+    """Keeps an update the library could not read whole, encrypted, among the stored updates
+    (``incoming_updates``): nothing of it is lost, and a later start with long polling handles
+    it again (a no-op for the core, which logs update ids) and removes it."""
+    if inbox is None:
+        return
+    payload = json.dumps(raw, ensure_ascii=False)
+    try:
+        await asyncio.to_thread(inbox.store, [(int(raw["update_id"]), payload)], datetime.now(UTC))
+    except Exception:
+        log.exception("update=%s could not be kept", raw["update_id"])
