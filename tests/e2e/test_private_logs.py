@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import PPA_CHAT, PPA_OFFICER, BotProcess, Person
-from tests.e2e.test_worker_and_officer import onboard, reference_from
+from tests.e2e.test_worker_and_officer import file_tppo_report, onboard
 from tests.fakebotapi.server import FakeBotApi
 
 WORKER = 5301
@@ -26,28 +26,7 @@ def test_a_whole_report_at_debug_leaves_nothing_private_in_the_log(
 ) -> None:
     worker = Person(api, WORKER)
     onboard(worker)
-    worker.say("/lapor")
-    worker.expect("What happened?")
-    worker.tap("Trafficking")
-    worker.expect("in danger right now")
-    worker.tap("No")
-    worker.expect("Who is this report about?")
-    worker.tap("Me")
-    worker.expect("country")
-    worker.tap("Malaysia")
-    worker.expect("Which city")
-    worker.say("Kota Kinabalu")
-    worker.expect("what happened")
-    worker.say(STORY)
-    worker.expect("evidence")
-    worker.tap("Skip")
-    worker.expect("reach you safely")
-    worker.tap("Phone / WhatsApp")
-    worker.expect("Which number")
-    worker.say(f"{PHONE} after 8 pm")
-    worker.expect("Please check")
-    worker.tap("Send report")
-    ref = reference_from(worker)
+    ref = file_tppo_report(worker, STORY, f"{PHONE} after 8 pm")
     ppa = Person(api, PPA_OFFICER, PPA_CHAT)
     card = ppa.expect(ref)
     assert PASSPORT in card["text"]  # the report did reach the officer, through the log's libraries

@@ -37,7 +37,12 @@ def onboard(worker: Person) -> None:
     worker.expect("What would you like to do?")
 
 
-def file_tppo_report(worker: Person) -> str:
+def file_tppo_report(
+    worker: Person,
+    story: str = "My boss took my passport, I work 18 hours <unpaid> & no salary",
+    phone: str | None = None,
+) -> str:
+    """A trafficking report in English, contact through this chat or ``phone``; its reference."""
     worker.say("/lapor")
     worker.expect("What happened?")
     worker.tap("Trafficking")
@@ -50,11 +55,16 @@ def file_tppo_report(worker: Person) -> str:
     worker.expect("Which city")
     worker.say("Kota Kinabalu")
     worker.expect("what happened")
-    worker.say("My boss took my passport, I work 18 hours <unpaid> & no salary")
+    worker.say(story)
     worker.expect("evidence")
     worker.tap("Skip")
     worker.expect("reach you safely")
-    worker.tap("Only through this chat")
+    if phone is None:
+        worker.tap("Only through this chat")
+    else:
+        worker.tap("Phone / WhatsApp")
+        worker.expect("Which number")
+        worker.say(phone)
     worker.expect("Please check")
     worker.tap("Send report")
     return reference_from(worker)
