@@ -13,25 +13,10 @@ from telegram import Bot
 from telegram import Update as PtbUpdate
 
 from bot.delivery.salvage import core_update, parse_or_salvage, update_kind
+from tests.support.unreadable import NAME, POLL, UNIQUE_GIFT
 
-NAME = "Siti Rahayu"  # personal data: must never reach the log
 PERSON = {"id": 7001, "is_bot": False, "first_name": NAME}
 CHAT = {"id": 7001, "type": "private", "first_name": NAME}
-# Telegram sends these; the pinned libraries refuse them (fields they require are missing).
-UNIQUE_GIFT = {
-    "gift": {"base_name": "Cap", "name": "cap-1", "number": 1, "model": {}, "symbol": {}, "backdrop": {}},
-    "origin": "upgrade",
-}
-POLL = {
-    "id": "p1",
-    "question": "Siapa?",
-    "options": [{"text": NAME, "voter_count": 0}],
-    "total_voter_count": 0,
-    "is_closed": False,
-    "is_anonymous": True,
-    "type": "regular",
-    "allows_multiple_answers": False,
-}
 
 
 def message(**fields: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ deployment removes the webhook first."""
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -14,16 +13,12 @@ import httpx
 
 from tests.e2e.conftest import BotProcess, Person, wait_polling
 from tests.fakebotapi.server import JSON, FakeBotApi
+from tests.support.ports import free_port
+from tests.support.unreadable import NAME, POLL, UNIQUE_GIFT
 
 SECRET = "s3cret-Token_for-tests"
 USER = 5701
 PUBLIC_URL = "https://helpline.example.org/hook/telegram"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_healthy(base: str, bot: BotProcess) -> None:
@@ -112,24 +107,6 @@ def start_webhook(api: FakeBotApi, env: dict[str, str], tmp_path: Path) -> tuple
     bot.start()
     wait_healthy(f"http://127.0.0.1:{port}", bot)
     return bot, f"http://127.0.0.1:{port}/hook/telegram"
-
-
-NAME = "Siti Rahayu"  # must never reach the log
-# Telegram sends these; the pinned libraries cannot read them (fields they require are missing).
-UNIQUE_GIFT = {
-    "gift": {"base_name": "Cap", "name": "cap-1", "number": 1, "model": {}, "symbol": {}, "backdrop": {}},
-    "origin": "upgrade",
-}
-POLL = {
-    "id": "p1",
-    "question": "Siapa?",
-    "options": [{"text": NAME, "voter_count": 0}],
-    "total_voter_count": 0,
-    "is_closed": False,
-    "is_anonymous": True,
-    "type": "regular",
-    "allows_multiple_answers": False,
-}
 
 
 def test_an_update_the_library_cannot_read_is_kept_answered_200_and_the_person_carries_on(
