@@ -12,7 +12,6 @@ import contextlib
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import httpx
 import redis
 
 from tests.fakebotapi.server import FakeBotApi
+from tests.support.ports import free_ports
 
 from . import core, live
 from .stats import percentile
@@ -44,17 +44,6 @@ def redis_available() -> bool:
         return False
     finally:
         client.close()
-
-
-def _ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @contextlib.contextmanager
@@ -78,7 +67,7 @@ def fleet(api: FakeBotApi, count: int, *, limits: bool) -> Iterator[list[int]]:
             env |= {"REDIS_URL": REDIS_URL, "HELPLINE_REDIS_PREFIX": f"bench:{secrets.token_hex(4)}:"}
         helpline = str(Path(sys.executable).with_name("helpline"))
         subprocess.run([helpline, "db", "migrate"], env=env, cwd=live.ROOT, check=True, capture_output=True)
-        ports = _ports(count)
+        ports = free_ports(count)
         procs = []
         for index, port in enumerate(ports):
             log = (Path(tmp) / f"bot{index}.log").open("ab")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -36,6 +35,7 @@ from storage.desk import DeskRepository
 from storage.uow import UnitOfWork
 from tests.e2e.conftest import HELPLINE, KP2MI_CHAT, KP2MI_OFFICER, PPA_OFFICER, ROOT, BotProcess, Person, cli
 from tests.fakebotapi.server import FakeBotApi
+from tests.support.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 WORKER = 5301
@@ -103,12 +103,6 @@ def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
     launched = launch_browser()
     yield launched
     launched.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import secrets
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from storage.db import make_engine
 from tests.e2e.conftest import KP2MI_CHAT, PPA_CHAT, BotProcess, base_env, cli
 from tests.fakebotapi.server import FakeBotApi
 from tests.storage.conftest import drop_everything
+from tests.support.ports import free_ports
 
 POSTGRES_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("HELPLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -170,17 +170,6 @@ def _redis_or_none() -> str | None:
     return REDIS_URL
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 async def _wait_ready(fleet: Fleet, index: int, client: httpx.AsyncClient) -> None:
     deadline = time.monotonic() + WAIT
     process = fleet.processes[index]
@@ -233,7 +222,7 @@ def test_three_processes_share_one_database(api: FakeBotApi, tmp_path: Path) -> 
     api.rate_limits(per_second=OVERALL_RATE)
     for offset in range(USERS):
         api.add_private_chat(FIRST_USER + offset, language_code="en")
-    ports = _free_ports(PROCESSES)
+    ports = free_ports(PROCESSES)
     fleet = Fleet(
         [
             BotProcess(
