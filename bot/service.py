@@ -335,17 +335,22 @@ class Helpline:
         if not uow.tickets.assign(ticket.ref, colleague.id, now):
             return M("Nothing changed."), False
         if first:
-            out += self.notices.to_reporter(
-                uow,
-                ticket,
-                M(
-                    "An officer of {agency} is now handling your report {ref}.",
-                    agency=AGENCY_NAMES[agency],
-                    ref=ticket.ref,
-                ),
-                discreet=TAKEN_DISCREET,
-            )
+            out += self._taken_notice(uow, ticket, agency)
         return M("Assigned to {name}.", name=colleague.name), True
+
+    def _taken_notice(self, uow: UnitOfWork, ticket: TicketRow, agency: str) -> list[Outgoing]:
+        """To the reporter when an officer first has their ticket (taken or assigned); discreet
+        unless they chose to read such messages safely."""
+        return self.notices.to_reporter(
+            uow,
+            ticket,
+            M(
+                "An officer of {agency} is now handling your report {ref}.",
+                agency=AGENCY_NAMES[agency],
+                ref=ticket.ref,
+            ),
+            discreet=TAKEN_DISCREET,
+        )
 
     def _staff_action(
         self,
@@ -360,16 +365,7 @@ class Helpline:
         if action == "take":
             if not uow.tickets.take(ticket.ref, staff.id, now):
                 return M("Someone else has already taken this ticket."), False
-            out += self.notices.to_reporter(
-                uow,
-                ticket,
-                M(
-                    "An officer of {agency} is now handling your report {ref}.",
-                    agency=AGENCY_NAMES[agency],
-                    ref=ticket.ref,
-                ),
-                discreet=TAKEN_DISCREET,
-            )
+            out += self._taken_notice(uow, ticket, agency)
             return M("You have taken {ref}.", ref=ticket.ref), True
         if action == "transfer":
             target = other_agency(ticket.owner)
