@@ -5,9 +5,10 @@ loses nothing) and turned into Bot API calls by a Telegram adapter or printed by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.delivery.split import split_text
 from flows.render import Renderer
 from flows.replies import Reply, Urgency
 
@@ -42,6 +43,35 @@ class Outgoing:
             "edit_card": self.edit_card,
             "ask_location": self.ask_location,
         }
+
+    def pieces(self) -> list[Outgoing]:
+        """The messages Telegram will get for this one, each within its 4,096 limit, in order.
+
+        The bot splits here, before queueing (Helpline.queue), rather than when sending: each
+        piece is then its own outbox row, sent once, retried alone after a failure (a 429 on
+        piece 2 used to send piece 1 again) and recorded for /hapus as it is sent. The outbox
+        orders a chat's rows by priority and id, and the pieces share a priority and are
+        inserted together, so they go out in order; the per-chat claim keeps another sender
+        from sending piece 2 before piece 1. The buttons (and the location request) go with
+        the last piece, under the whole text; only the first is threaded under the card; every
+        piece keeps the link, so a reply to any of them finds the ticket. An edit changes one
+        message and stays whole (the sender edits with the first piece)."""
+        if self.kind == "delete_chat" or self.edit_card:
+            return [self]
+        texts = split_text(self.text)
+        if len(texts) == 1:
+            return [self]
+        last = len(texts) - 1
+        return [
+            replace(
+                self,
+                text=text,
+                buttons=self.buttons if index == last else (),
+                reply_to_card=self.reply_to_card and index == 0,
+                ask_location=self.ask_location and index == last,
+            )
+            for index, text in enumerate(texts)
+        ]
 
     @classmethod
     def from_payload(

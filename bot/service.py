@@ -632,8 +632,15 @@ class Helpline:
         go anywhere: a notice for a reporter who is gone, or an empty text, is dropped."""
         kept = [m for m in messages if m.chat_id and (m.text or m.kind == "delete_chat")]
         if self.use_outbox:
+            # One row per message Telegram gets (Outgoing.pieces): a long text's pieces are
+            # sent, retried and recorded for /hapus each on its own.
             uow.outbox.enqueue_many(
-                [Queued(m.chat_id, m.payload(), m.priority, m.kind, m.ticket_ref) for m in kept], now
+                [
+                    Queued(p.chat_id, p.payload(), p.priority, p.kind, p.ticket_ref)
+                    for m in kept
+                    for p in m.pieces()
+                ],
+                now,
             )
         return kept
 

@@ -380,6 +380,9 @@ class OutboxSender:
                 if "not found" not in exc.message:
                     raise
                 # The card was deleted in the group: post it again below.
+        # The bot queues a long text as one row per piece (Outgoing.pieces), so this splits
+        # only a row queued before it did, or a card posted again in place of an edit: such a
+        # row is still sent whole, and a failure part-way sends its first pieces again.
         pieces = split_text(m.text)
         ids = []
         for index, piece in enumerate(pieces):

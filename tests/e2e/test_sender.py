@@ -4,6 +4,7 @@ for speed; the bot process tests cover the wiring."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -22,10 +23,12 @@ from telegram import Bot as PtbBot
 from bot.aiogram_rt.transport import AiogramTransport
 from bot.delivery.limiter import Limits, RateLimiter
 from bot.delivery.sender import OutboxSender
+from bot.delivery.split import split_text
 from bot.delivery.transport import Transport
 from bot.outgoing import Outgoing
 from bot.ptb.transport import PtbTransport
 from storage.db import make_engine, migrate
+from storage.outbox import Queued
 from storage.tables import OutboxRow, UserRow
 from storage.uow import UnitOfWork
 from tests.fakebotapi.server import Call, FakeBotApi
@@ -79,6 +82,21 @@ def queue(engine: Engine, *messages: Outgoing) -> None:
         uow.commit()
 
 
+def queue_as_the_bot(engine: Engine, *messages: Outgoing) -> None:
+    """As Helpline.queue does: one row per piece of a long text."""
+    now = datetime.now(UTC)
+    with UnitOfWork(engine) as uow:
+        uow.outbox.enqueue_many(
+            [
+                Queued(p.chat_id, p.payload(), p.priority, p.kind, p.ticket_ref)
+                for m in messages
+                for p in m.pieces()
+            ],
+            now,
+        )
+        uow.commit()
+
+
 def rows(engine: Engine) -> list[OutboxRow]:
     with UnitOfWork(engine) as uow:
         return list(uow.session.exec(select(OutboxRow).order_by(col(OutboxRow.id))))
@@ -108,6 +126,39 @@ async def test_emergency_goes_first_and_long_text_is_split(
     assert "reply_markup" in pieces[-1].params and "reply_markup" not in pieces[0].params
     assert "".join(c.params["text"] for c in pieces) == long  # each cut after a line break
     assert all(r.sent_at is not None for r in rows(engine))
+
+
+@pytest.mark.parametrize("status", [429, 500])
+async def test_a_piece_telegram_refuses_for_now_is_sent_again_alone(
+    api: FakeBotApi, bot: Transport, engine: Engine, status: int
+) -> None:
+    """Piece 2 of 3 is refused once (429 or 500): piece 1 arrives once, piece 2 once after the
+    retry, then piece 3 and the next message; /hapus then deletes every piece."""
+    long = "\n".join(f"line {i} " + "x" * 90 for i in range(100))
+    pieces = split_text(long)
+    assert len(pieces) == 3
+    api.fail_next("sendMessage", status, retry_after=1, contains=pieces[1].splitlines()[0])
+    queue_as_the_bot(engine, Outgoing(1, long, ((("OK", "g.ok"),),)), Outgoing(1, "after"))
+    sender = OutboxSender(bot, engine, RateLimiter(FAST), base_backoff=0.1)
+    started = time.monotonic()
+    while len(sent_texts(api)) < 4 and time.monotonic() - started < 10:
+        await sender.drain_once()
+        await asyncio.sleep(0.05)
+    tried = [c.params["text"] for c in api.sent(1, "sendMessage")]
+    assert tried == [pieces[0], pieces[1], pieces[1], pieces[2], "after"]
+    assert [c.ok for c in api.sent(1, "sendMessage")] == [True, False, True, True, True]
+    history = api.history(1)
+    # Each once, in order (Telegram trims the line break a piece was cut after).
+    assert [m["text"] for m in history] == [*(p.strip() for p in pieces), "after"]
+    assert [bool(m.get("reply_markup")) for m in history] == [False, False, True, False]
+    assert [r.attempts for r in rows(engine)] == [0, 1, 0, 0]
+    assert deletable(engine, 1) == sorted(ids(history), reverse=True)
+
+    queue_as_the_bot(engine, Outgoing(1, "", priority=1, kind="delete_chat"), Outgoing(1, "Dihapus."))
+    await sender.drain_once()
+    assert [m["text"] for m in api.history(1)] == ["Dihapus."]
+    [call] = api.sent(1, "deleteMessages")
+    assert call.ok and deleted(call) == sorted(ids(history), reverse=True)
 
 
 async def test_card_is_edited_and_notices_are_threaded_under_it(

@@ -109,6 +109,7 @@ class _Fault:
     description: str | None = None
     stall: float | None = None  # seconds to hold the request (a client-side timeout)
     process: bool = False  # after a stall: carry the request out anyway (lost answer)
+    contains: str | None = None  # only a call whose text (or caption) holds this
 
 
 @dataclass
@@ -117,14 +118,20 @@ class _Faults:
     latency: float = 0.0
     limiter: RateLimiter | None = None
 
-    def take(self, method: str) -> _Fault | None:
+    def take(self, method: str, params: JSON) -> _Fault | None:
         for fault in self.queue:
-            if fault.method in {"*", method.lower()}:
+            if fault.method in {"*", method.lower()} and _holds(params, fault.contains):
                 fault.times -= 1
                 if fault.times <= 0:
                     self.queue.remove(fault)
                 return fault
         return None
+
+
+def _holds(params: JSON, contains: str | None) -> bool:
+    if contains is None:
+        return True
+    return contains in str(params.get("text", params.get("caption", "")))
 
 
 def _json_default(value: Any) -> Any:
@@ -422,7 +429,7 @@ class FakeBotApi:
         """Delays, faults, validation and behaviour; returns (validated params, result)."""
         with self._cond:
             latency = self._faults.latency
-            fault = self._faults.take(method.name)
+            fault = self._faults.take(method.name, params)
         await self._pause(latency)
         if fault is not None and fault.stall is not None:
             await self._pause(fault.stall)
@@ -821,14 +828,18 @@ class FakeBotApi:
         times: int = 1,
         retry_after: int | None = None,
         description: str | None = None,
+        contains: str | None = None,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` ("*" = any) with an error.
+        """Answer the next ``times`` calls of ``method`` ("*" = any) with an error; with
+        ``contains``, only calls whose text (or caption) holds it (piece 2 of a long message).
 
         429 answers carry ``parameters.retry_after`` (default 1 s) as Telegram's do.
         """
         HTTPStatus(status)  # reject nonsense early
         with self._cond:
-            self._faults.queue.append(_Fault(method.lower(), times, status, retry_after, description))
+            self._faults.queue.append(
+                _Fault(method.lower(), times, status, retry_after, description, contains=contains)
+            )
 
     def stall_next(
         self, method: str, seconds: float = 30.0, times: int = 1, *, process: bool = False
