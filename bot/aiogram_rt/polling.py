@@ -4,7 +4,9 @@
 aiogram's own ``Dispatcher.start_polling`` asks for the next offset before its update tasks have
 finished, and handles each update as a separate task, so one person's updates can overtake each
 other; here a batch is stored before it is confirmed, and one person's updates are handled in
-order."""
+order. A batch aiogram cannot read whole is handed back as Telegram sent it, to be read one
+update at a time (``polling.Refused``); aiogram raised ClientDecodeError for it, and the same
+batch was fetched again forever."""
 
 from __future__ import annotations
 
@@ -58,12 +60,18 @@ async def poll(
     durable: GroupCommit | None = None,
 ) -> None:
     async def fetch(offset: int | None, wait: int) -> list[tuple[Mapping[str, Any], Update]]:
-        updates = await bot.get_updates(
-            offset=offset,
-            timeout=wait,
-            allowed_updates=list(polling.ALLOWED_UPDATES),
-            request_timeout=polling.LONG_POLL + 10,
-        )
+        try:
+            updates = await bot.get_updates(
+                offset=offset,
+                timeout=wait,
+                allowed_updates=list(polling.ALLOWED_UPDATES),
+                request_timeout=polling.LONG_POLL + 10,
+            )
+        except ClientDecodeError as exc:
+            raws = _refused(exc)
+            if raws is None:
+                raise
+            raise polling.Refused(raws) from exc
         # What was sent, back as JSON (pydantic does this fast enough to not keep the body).
         return [(u.model_dump(mode="json", exclude_unset=True, by_alias=True), u) for u in updates]
 
@@ -72,6 +80,16 @@ async def poll(
 
     source = polling.Source(fetch, parse, processor.process, ordering_key, _retryable)
     await polling.poll(source, inbox, stop, durable=durable.sync if durable is not None else None)
+
+
+def _refused(exc: ClientDecodeError) -> list[Any] | None:
+    """The updates of a successful getUpdates answer that aiogram could not read, or None when
+    the answer was something else (no JSON, an error)."""
+    data = exc.data
+    if not isinstance(data, dict) or data.get("ok") is not True:
+        return None
+    result = data.get("result")
+    return result if isinstance(result, list) else None
 
 
 def _retryable(exc: Exception) -> bool:

@@ -11,7 +11,13 @@ Confirming only after handling, as this module did before, kept the bot from eve
 update until it had handled every one fetched before it: in a burst, a person writing "disekap"
 waited behind the whole queue at Telegram (a minute in the crisis benchmark). Now batches are
 fetched as fast as Telegram gives them, up to ``BACKLOG_LIMIT`` waiting, and the backlog
-(bot/delivery/backlog.py) serves a person in danger first, everyone's updates in their order."""
+(bot/delivery/backlog.py) serves a person in danger first, everyone's updates in their order.
+
+A batch the library refuses whole (one update in it with a field Telegram added before the
+library caught up) is read one update at a time, as the webhook reads each: every update is
+stored, the unreadable ones handled from their core fields or, with nothing the core can handle,
+logged by id and kind only (bot/delivery/salvage.py), and the batch confirmed. Raising instead
+stopped python-telegram-bot's polling and made aiogram fetch the same batch forever."""
 
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from bot.delivery.backlog import Backlog, urgent
 from bot.delivery.salvage import parse_or_salvage
+from bot.delivery.webhook import MAX_UPDATE_ID
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -39,12 +46,22 @@ U = TypeVar("U")
 Raw = Mapping[str, Any]  # an update as Telegram sent it (JSON)
 
 
+class Refused(Exception):
+    """Raised by a source's ``fetch`` when its library could not read a batch: the batch's
+    updates as Telegram sent them (the ``result`` of the getUpdates answer)."""
+
+    def __init__(self, raws: Sequence[Any]) -> None:
+        super().__init__(f"a batch of {len(raws)} updates the library could not read")
+        self.raws = raws
+
+
 @dataclass(frozen=True)
 class Source(Generic[U]):
     """What an adapter gives long polling, in its library's terms."""
 
     # One getUpdates call (offset, seconds Telegram may hold it open when there is nothing):
-    # each update as Telegram sent it, and parsed by the library.
+    # each update as Telegram sent it, and parsed by the library; Refused when the library
+    # could not read them all.
     fetch: Callable[[int | None, int], Awaitable[Sequence[tuple[Raw, U]]]]
     parse: Callable[[Raw], U]  # a stored update, after a restart
     handle: Callable[[U], Awaitable[None]]
@@ -67,6 +84,15 @@ async def poll(
     ``durable`` is awaited before a batch is confirmed: it must be on disk first
     (bot/delivery/durable.py)."""
     backlog: Backlog[U] = Backlog()
+
+    async def fetch(offset: int | None, wait: int) -> Sequence[tuple[Raw, U | None]]:
+        """A batch, each update with what the library made of it: None for one it could not
+        read and the core cannot handle."""
+        try:
+            return await source.fetch(offset, wait)
+        except Refused as refused:
+            return _one_by_one(refused.raws, source.parse)
+
     last = await _recover(source, inbox, backlog)
     tasks = [asyncio.create_task(backlog.work(source.handle)) for _ in range(workers)]
     offset: int | None = None
@@ -85,7 +111,7 @@ async def poll(
                 continue
             # After a full batch, asking without waiting: when it was exactly the last one, a
             # long poll would hold the paused backlog for LONG_POLL seconds with nothing to fetch.
-            fetch_task = asyncio.ensure_future(source.fetch(offset, 0 if more else LONG_POLL))
+            fetch_task = asyncio.ensure_future(fetch(offset, 0 if more else LONG_POLL))
             await asyncio.wait({fetch_task, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch_task.done():
                 fetch_task.cancel()
@@ -123,6 +149,11 @@ async def poll(
                     await asyncio.sleep(1.0)
                     continue
                 for raw, update in new:
+                    if update is None:
+                        # Unreadable and nothing for the core: stored, and forgotten like a
+                        # handled one (logged by id and kind in parse_or_salvage).
+                        backlog.handled.append(_update_id(raw))
+                        continue
                     await backlog.add(_update_id(raw), update, source.key(update), urgent(raw))
                 last = _update_id(new[-1][0])
             offset = _update_id(updates[-1][0]) + 1
@@ -131,6 +162,25 @@ async def poll(
         await backlog.stop()
         await asyncio.gather(*tasks, return_exceptions=True)
         await _forget(inbox, backlog)
+
+
+def _one_by_one(raws: Sequence[Any], parse: Callable[[Raw], U]) -> list[tuple[Raw, U | None]]:
+    log.warning("a batch of %d updates the library could not read together: read one by one", len(raws))
+    batch: list[tuple[Raw, U | None]] = []
+    for position, raw in enumerate(raws):
+        update_id = raw.get("update_id") if isinstance(raw, Mapping) else None
+        if (
+            not isinstance(update_id, int)
+            or isinstance(update_id, bool)
+            or not 0 <= update_id <= MAX_UPDATE_ID
+        ):
+            # No id to store it under or to confirm it by: nothing Telegram sends (by position
+            # only, the entry may hold personal data).
+            log.error("getUpdates entry %d has no usable update_id, skipped", position)
+            continue
+        update, _ = parse_or_salvage(raw, parse)
+        batch.append((raw, update))
+    return batch
 
 
 async def _recover(source: Source[U], inbox: Inbox, backlog: Backlog[U]) -> int:
