@@ -32,9 +32,8 @@ def main() -> None:
             for users, conversations in sizes:
                 limit = 240.0 if kind == "sqlite" else 120.0
                 results.append(core.bench(kind, users, conversations, time_limit=limit))
-            if kind == "sqlite":
-                # For comparison: every commit synced, as before group commit.
-                results.append(core.bench("sqlite-full", 100, 100 if quick else 200, time_limit=120.0))
+            # For comparison: every commit synced, as before group commit.
+            results.append(core.bench(f"{kind}-full", 100, 100 if quick else 200, time_limit=120.0))
         print(
             table(
                 "Core: whole conversations through the service, one thread",

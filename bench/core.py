@@ -1,10 +1,11 @@
 """Core throughput: whole conversations through ``Helpline.handle`` (engine + storage, no
 Telegram), on a SQLite file and on PostgreSQL, one update at a time on one thread.
 
-SQLite is opened as ``helpline run`` opens it (group commit: commits are synced together, see
-storage/db.py), and the WAL is synced after every 100 updates, as the runtime does at least
-once per getUpdates batch of up to 100; that sync is timed with the update that triggers it.
-``sqlite-full`` syncs every commit (``synchronous=FULL``), as the other commands do.
+Both databases are opened as ``helpline run`` opens them (group commit: commits are synced
+together, see storage/db.py), and the WAL is synced after every 100 updates, as the runtime does
+at least once per getUpdates batch of up to 100; that sync is timed with the update that
+triggers it. ``sqlite-full`` and ``postgresql-full`` sync every commit (SQLite's
+``synchronous=FULL``, PostgreSQL's ``synchronous_commit=on``), as the other commands do.
 
 A conversation is onboarding (/start, language, consent, role: 4 updates) and a report
 (/lapor and 9 answers, the last one opening the ticket and its two staff cards: 10 updates).
@@ -219,9 +220,10 @@ def run(
 
 
 def bench(kind: str, users: int, conversations: int, *, time_limit: float = 600.0) -> CoreResult:
-    """``kind``: sqlite, sqlite-full (every commit synced) or postgresql."""
-    with database("sqlite" if kind == "sqlite-full" else kind) as url:
-        engine = make_engine(url, group_commit=kind == "sqlite")
+    """``kind``: sqlite, postgresql, or either with ``-full`` (every commit synced)."""
+    base, _, full = kind.partition("-")
+    with database(base) as url:
+        engine = make_engine(url, group_commit=not full)
         try:
             migrate(engine)
             result = run(engine, url, users, conversations, time_limit=time_limit)

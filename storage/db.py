@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import weakref
 from functools import lru_cache
 from pathlib import Path
@@ -14,27 +15,40 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from storage.parity import refuse_what_postgresql_refuses
 
 DEFAULT_URL = "sqlite:///helpline.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x504D4948  # any constant shared by all helpline processes ("PMIH")
+PING_AFTER = 1.0  # seconds a PostgreSQL connection may sit in the pool before it is tried again
 
 
-# SQLite files whose commits are not synced one by one: WAL file -> fsync'd by flush_commits.
-_GROUP_COMMIT: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+# Engines whose commits are not synced one by one: for SQLite, the WAL file flush_commits
+# fsyncs; for PostgreSQL, None (the server's WAL, flushed by a synchronous commit).
+_GROUP_COMMIT: weakref.WeakKeyDictionary[Engine, str | None] = weakref.WeakKeyDictionary()
+# flush_commits on PostgreSQL: a transaction that writes WAL (a logical decoding message nobody
+# reads, the one WAL-writing statement any role may run without a table of its own) and commits
+# synchronously. PostgreSQL's WAL is one sequence, so flushing it up to this commit flushes every
+# commit before it, of this process and of any other.
+_FLUSH_POSTGRESQL = (
+    "SELECT set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, 'helpline.flush', '')"
+)
 
 
 def make_engine(url: str, *, group_commit: bool = False) -> Engine:
     """An engine for ``url``: SQLite (the embedded default) or PostgreSQL (production).
 
-    ``group_commit`` (SQLite files only; elsewhere it changes nothing): a commit returns without
-    waiting for the disk (``synchronous=NORMAL``), and ``flush_commits`` makes every commit so
-    far survive a power cut with one fsync. The caller must flush before anyone outside learns of
-    a commit: the Telegram runtime does before sending the outbox, confirming updates to Telegram
-    and answering a button (README, Performance). A crash of the process alone loses nothing
-    either way; only a power cut or an OS crash could undo commits not yet flushed."""
+    ``group_commit`` (SQLite files and PostgreSQL; in-memory SQLite ignores it): a commit returns
+    without waiting for the disk (SQLite: ``synchronous=NORMAL``; PostgreSQL:
+    ``synchronous_commit=off``), and ``flush_commits`` makes every commit so far survive a power
+    cut, or a crash of the database server, with one fsync. The caller must flush before anyone
+    outside learns of a commit: the Telegram runtime does before sending the outbox, confirming
+    updates to Telegram and answering a button (README, Performance). A crash of the bot process
+    alone loses nothing either way; only a power cut, an OS crash or (PostgreSQL) a crash of the
+    server could undo commits not yet flushed, and then wholly: a transaction is never half lost,
+    and an undone update was confirmed to nobody, so it is handled again."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
@@ -47,10 +61,48 @@ def make_engine(url: str, *, group_commit: bool = False) -> Engine:
     if parsed.drivername == "postgresql":
         # psycopg 3 is the only PostgreSQL driver installed; a bare postgresql:// means it too.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    # Several bot processes keep connections for a long time; a restarted server must not make
-    # the next update fail on a dead connection.
     # hide_parameters: error messages (and so logged tracebacks) must not carry personal data.
-    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(parsed, hide_parameters=True)
+    _ping_idle_connections(engine)
+    if group_commit:
+        _GROUP_COMMIT[engine] = None
+
+        @event.listens_for(engine, "connect")
+        def _commit_without_waiting(dbapi_connection: Any, _record: Any) -> None:
+            # For the session, so no statement per transaction; the commit is still atomic and
+            # in order, only its fsync is left to flush_commits (or to the WAL writer, by default
+            # within 0.6 s).
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            dbapi_connection.execute("SET synchronous_commit = off")
+            dbapi_connection.autocommit = autocommit
+
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Several bot processes keep connections for a long time; a restarted server must not make
+    the next update fail on a dead connection. So a connection is tried before it is handed out,
+    as ``pool_pre_ping`` does, but only after PING_AFTER seconds in the pool: pinging every
+    checkout was one round trip of the seven of an update. A connection back from work within
+    the last second was alive then; a server that went away since makes one update fail, as it
+    could after any ping: that failure recycles the whole pool (SQLAlchemy's disconnect
+    handling) and the update is tried again (bot/delivery/core_call.py)."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned")
+        if returned is None or time.monotonic() - returned < PING_AFTER:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and hands out another (a new one if need be).
+            raise DisconnectionError() from error
 
 
 def _sqlite_engine(url: str, *, in_memory: bool, group_commit: bool = False) -> Engine:
@@ -96,9 +148,15 @@ def flush_commits(engine: Engine) -> None:
     but syncs that file only at checkpoints; ``synchronous=FULL`` syncs it at every commit. One
     fsync of the WAL here does for all the commits before it what FULL does for each. Without a
     WAL file everything was checkpointed into the database, which a checkpoint syncs. Blocks for
-    the fsync (run it in a worker thread); a no-op for engines that sync every commit anyway."""
-    wal = _GROUP_COMMIT.get(engine)
+    the fsync (run it in a worker thread); a no-op for engines that sync every commit anyway.
+    On PostgreSQL, one small transaction committed synchronously does the same (see
+    ``_FLUSH_POSTGRESQL``); its fsync is shared with any other commit waiting at that moment."""
+    if engine not in _GROUP_COMMIT:
+        return
+    wal = _GROUP_COMMIT[engine]
     if wal is None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(_FLUSH_POSTGRESQL)
         return
     try:
         fd = os.open(wal, os.O_RDONLY)

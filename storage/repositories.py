@@ -82,8 +82,11 @@ class UserRepository:
 
     def get_or_create(self, telegram_id: int, now: datetime) -> UserRow:
         user = self.get(telegram_id)
-        if user is not None:
-            return user
+        return user if user is not None else self.create(telegram_id, now)
+
+    def create(self, telegram_id: int, now: datetime) -> UserRow:
+        """The row of a person not seen before (or, when another process inserted it at the same
+        moment, that one)."""
         # INSERT ... ON CONFLICT DO NOTHING, then read: right when two first messages of a new
         # user are handled at once by two processes, without the savepoint and ORM flush that
         # made a first message cost twice a later one. The model gives every column its default

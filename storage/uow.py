@@ -10,6 +10,7 @@ Leaving the block without ``commit()`` (an exception, or an early return) rolls 
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -27,6 +28,7 @@ from storage.repositories import (
     UserRepository,
 )
 from storage.tickets import TicketRepository
+from storage.update_start import Started, start_update
 
 
 class UnitOfWork:
@@ -55,6 +57,11 @@ class UnitOfWork:
     ) -> None:
         # Closing rolls back whatever was not committed and returns the connection to the pool.
         self.session.close()
+
+    def start_update(self, telegram_id: int, update_id: int | None, now: datetime) -> Started | None:
+        """Claim a Telegram update and load its sender and their dialogue state (see
+        storage/update_start.py); None when the update was handled before."""
+        return start_update(self.session, telegram_id, now, source="telegram", update_id=update_id)
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,13 +1,14 @@
 """Group commit: one fsync for all the transactions committed since the last one, awaited before
 anything committed becomes known outside the process.
 
-The Telegram runtime opens SQLite with ``group_commit`` (storage/db.py): a commit then returns
-once it is in the WAL file, before the disk has it. A crash of the process loses nothing; a power
-cut could undo the last commits. So whatever tells someone that work was done waits for
+The Telegram runtime opens its database with ``group_commit`` (storage/db.py): a commit then
+returns once it is in the WAL (SQLite's file, PostgreSQL's log), before the disk has it. A crash
+of the process loses nothing; a power cut (or a crash of the PostgreSQL server) could undo the
+last commits. So whatever tells someone that work was done waits for
 ``GroupCommit.sync`` first: the sender before sending what it claimed from the outbox (a report's
 confirmation among it), polling before confirming updates to Telegram, the webhook before its
 answer, a button's answer before it is shown. Many updates handled at once share one fsync.
-PostgreSQL, and SQLite without group commit, sync every commit: ``sync`` returns at once."""
+Engines without group commit sync every commit: ``sync`` returns at once."""
 
 from __future__ import annotations
 
