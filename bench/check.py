@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, create_engine
 
+from bot.agencies import shipped
 from bot.i18n import renderer
 from bot.understanding import Understanding
 from flows.contacts import Contacts
@@ -79,7 +80,9 @@ def _context() -> Context:
         registry=sample_index(),
         tickets=_NoTickets(),
         contacts=Contacts.from_dict(json.loads((DATA / "contacts.json").read_text("utf-8"))),
-        routing=RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8"))),
+        routing=RoutingTable.from_dict(
+            json.loads((DATA / "routing.json").read_text("utf-8")), shipped().codes
+        ),
         understand=_understanding(),
     )
 

@@ -15,7 +15,7 @@ from bot.outgoing import Outgoing
 from flows.care import Delays
 from flows.events import CareEvent, CheckinAnswered, CheckinChosen, SatisfactionGiven
 from flows.text import M, Msg
-from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label
+from flows.vocab import PRIORITY_NAMES, agency_name, category_label
 from storage.care import CareRepository
 from storage.tables import TicketRow
 from storage.uow import UnitOfWork
@@ -149,7 +149,7 @@ def escalation_lines(ticket: TicketRow) -> tuple[Msg, ...]:
         ),
         M(
             "{agency} has not taken it. Received {at} · first response was due {due}.",
-            agency=AGENCY_NAMES[ticket.owner],
+            agency=agency_name(ticket.owner),
             at=ticket.created_at,
             due=ticket.first_response_due or ticket.created_at,
         ),

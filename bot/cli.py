@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from bot import log_privacy
+from bot.agencies import AgenciesFileError, load_agencies
 from bot.cli_recruiters import recruiters_app
 from bot.config import DATA_DIR, get_settings
 from bot.i18n import renderer
@@ -37,7 +38,19 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 console = Console()
-AGENCIES = ("kp2mi", "ppa-ppo")
+AGENCY_HELP = "An agency code from data/agencies.json (kp2mi, ppa-ppo, imigrasi, ...)"
+
+
+def agency_code(agency: str) -> str:
+    """``agency`` when data/agencies.json (in HELPLINE_DATA_DIR) holds it; else a usage error
+    that lists the codes it holds."""
+    try:
+        codes = load_agencies(get_settings().helpline_data_dir).codes
+    except AgenciesFileError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if agency not in codes:
+        raise typer.BadParameter(f"--agency must be one of: {', '.join(codes)} (not {agency!r})")
+    return agency
 
 
 def _engine() -> Engine:
@@ -169,15 +182,14 @@ def tickets_show(ref: str) -> None:
 
 @staff_app.command("add")
 def staff_add(
-    agency: Annotated[str, typer.Option(help="kp2mi or ppa-ppo")],
+    agency: Annotated[str, typer.Option(help=AGENCY_HELP)],
     telegram_id: Annotated[int, typer.Option("--telegram-id", help="The officer's Telegram user id")],
     name: Annotated[str, typer.Option(help="Name shown to colleagues (never to reporters)")],
 ) -> None:
     """Register an officer for an agency."""
     from datetime import UTC, datetime
 
-    if agency not in AGENCIES:
-        raise typer.BadParameter("--agency must be kp2mi or ppa-ppo")
+    agency = agency_code(agency)
     with UnitOfWork(_engine()) as uow:
         uow.staff.add(telegram_id, agency, name, datetime.now(UTC))
         uow.commit()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.agencies import Agencies
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -53,8 +57,12 @@ class Settings(BaseSettings):
     helpline_instance: str | None = Field(default=None, max_length=64)
     # Which Telegram library runs the bot; both adapters drive the same core (README).
     helpline_telegram_library: Literal["python-telegram-bot", "aiogram"] = "python-telegram-bot"
+    # Staff chats: each agency in data/agencies.json names its variable (staff_chat_env). The
+    # shipped agencies' are fields here; a desk added to the data file later is read from the
+    # environment or .env by its name (staff_chats), without a code change.
     helpline_staff_chat_kp2mi: int | None = None
     helpline_staff_chat_ppa_ppo: int | None = None
+    helpline_staff_chat_imigrasi: int | None = None
     helpline_escalation_chat: int | None = None
     helpline_default_lang: str = Field(default="id", pattern="^(id|en)$")
     helpline_sla_urgent: str = "30m"
@@ -137,10 +145,32 @@ class Settings(BaseSettings):
             "normal": parse_duration(self.helpline_sla_normal),
         }
 
-    def staff_chats(self) -> dict[str, int]:
-        """Agency id -> staff group chat id, for the agencies that have one configured."""
-        chats = {"kp2mi": self.helpline_staff_chat_kp2mi, "ppa-ppo": self.helpline_staff_chat_ppa_ppo}
-        return {agency: chat for agency, chat in chats.items() if chat is not None}
+    def staff_chats(self, agencies: Agencies) -> dict[str, int]:
+        """Agency code -> staff group chat id, for the agencies that have one configured (each
+        agency's variable is named in data/agencies.json)."""
+        chats: dict[str, int] = {}
+        for agency in agencies.items:
+            chat = self._staff_chat(agency.staff_chat_env)
+            if chat is not None:
+                chats[agency.code] = chat
+        return chats
+
+    def _staff_chat(self, variable: str) -> int | None:
+        field = variable.lower()
+        if field in type(self).model_fields:
+            value = getattr(self, field)
+            return value if isinstance(value, int) else None
+        raw = os.environ.get(variable)
+        if raw is None:
+            env_file = self.model_config.get("env_file")
+            if isinstance(env_file, str) and Path(env_file).is_file():
+                raw = dotenv_values(env_file).get(variable)
+        if raw is None or not raw.strip():
+            return None
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise ValueError(f"{variable} must be a Telegram chat id (a whole number), not {raw!r}") from None
 
 
 @lru_cache(maxsize=1)

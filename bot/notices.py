@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.i18n import renderer
 from bot.outgoing import PRIORITY, Outgoing, render_reply
 from flows.replies import Reply, Urgency
-from flows.staff import card_buttons, card_lines
+from flows.staff import card_buttons, card_lines, transfer_buttons
 from flows.text import M, Msg, Text
 from flows.ticket_facts import CardFacts, ThreadEntry, fact_lines, thread_lines
 from storage.tables import TicketRow, UserRow
@@ -36,7 +37,10 @@ class Notices:
         """The ticket's card for each agency chat that sees it (owner and copies), or only for
         ``only``'s chat; ``edit``: update the cards already posted instead of posting new ones."""
         copied = tuple(uow.tickets.copies(_tid(ticket)))
-        facts = card_facts(uow, ticket, copied)
+        facts = replace(
+            card_facts(uow, ticket, copied),
+            no_chat=tuple(a for a in (ticket.owner, *copied) if a not in self.staff_chats),
+        )
         render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
         reply = Reply(tuple(card_lines(facts)), card_buttons(facts))
         urgency = (
@@ -85,6 +89,24 @@ class Notices:
                     )
                 )
         return out
+
+    def transfer_choices(self, ticket: TicketRow, chat: int, targets: tuple[str, ...]) -> list[Outgoing]:
+        """Under the card in ``chat``: one button per agency the ticket may be transferred to."""
+        render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
+        reply = Reply(
+            (M("{ref}: transfer to which agency?", ref=ticket.ref),), transfer_buttons(ticket.ref, targets)
+        )
+        rendered = render_reply(chat, reply, render, kind="notice")
+        return [
+            Outgoing(
+                chat,
+                rendered.text,
+                rendered.buttons,
+                kind="notice",
+                ticket_ref=ticket.ref,
+                reply_to_card=True,
+            )
+        ]
 
     def alarm_to_owner(self, ticket: TicketRow, text: Msg) -> list[Outgoing]:
         """An urgent note under the card in the owning agency's chat only."""

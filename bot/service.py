@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot import care
+from bot.agencies import load_agencies
 from bot.config import Settings
 from bot.i18n import renderer
 from bot.notices import STAFF_LANG, Notices, staff_text, whole_ticket_lines
@@ -47,14 +48,10 @@ from flows.ports import Context, RecruiterLookup
 from flows.reference import new_reference, normalise_reference
 from flows.replies import Urgency
 from flows.routing import RoutingTable
-from flows.staff import (
-    may_act,
-    other_agency,
-    parse_action,
-)
+from flows.staff import may_act, parse_action
 from flows.state import State
 from flows.text import M
-from flows.vocab import AGENCY_NAMES
+from flows.vocab import agency_name
 from storage.desk import DeskRepository
 from storage.outbox import Queued
 from storage.recruiter_search import RegistryIndex, registry_fingerprint
@@ -96,10 +93,12 @@ class Helpline:
         self.use_outbox = use_outbox
         data = settings.helpline_data_dir
         self.contacts = Contacts.from_dict(load_json(data / "contacts.json"))
-        self.routing = RoutingTable.from_dict(load_json(data / "routing.json"))
+        # Checked at start: a malformed agencies or routing file stops the bot with its reason.
+        self.agencies = load_agencies(data)
+        self.routing = RoutingTable.from_dict(load_json(data / "routing.json"), self.agencies.codes)
         self.understand = Understanding.from_file(data / "countries.json")
         self.sla = settings.sla()
-        self.staff_chats = settings.staff_chats()
+        self.staff_chats = settings.staff_chats(self.agencies)
         self.chat_agency = {chat: agency for agency, chat in self.staff_chats.items()}
         self.notices = Notices(self.staff_chats, self.fmt)
         self._registry_seen: tuple[object, ...] = ()
@@ -264,24 +263,47 @@ class Helpline:
                 return "", []
             if parsed is None:
                 return staff_text(M("This button is not valid.")), []
-            action, ref = parsed
+            action, ref, target = parsed
             answer, _, out = self._act(
-                uow, telegram_id, self.chat_agency.get(chat_id), action, ref, now, {"chat": chat_id}
+                uow,
+                telegram_id,
+                self.chat_agency.get(chat_id),
+                action,
+                ref,
+                now,
+                {"chat": chat_id},
+                target=target,
             )
             uow.commit()
         return staff_text(answer), out
 
     def staff_act(
-        self, telegram_id: int, agency: str, action: str, ref: str, *, staff_id: int | None = None
+        self,
+        telegram_id: int,
+        agency: str,
+        action: str,
+        ref: str,
+        *,
+        staff_id: int | None = None,
+        to_agency: str | None = None,
     ) -> tuple[str, bool]:
         """An officer's action from the web console, acting for ``agency``: the same checks,
         change, audit event, card updates and notice to the reporter as the button in that
-        agency's chat. ``assign`` gives the ticket to the colleague ``staff_id``. Returns the
-        answer to show and whether anything changed."""
+        agency's chat. ``assign`` gives the ticket to the colleague ``staff_id``; ``transfer``
+        to ``to_agency`` (needed when several agencies may own the ticket). Returns the answer
+        to show and whether anything changed."""
         now = self.clock()
         with UnitOfWork(self.db) as uow:
             answer, changed, _ = self._act(
-                uow, telegram_id, agency, action, ref, now, {"via": "console"}, assignee=staff_id
+                uow,
+                telegram_id,
+                agency,
+                action,
+                ref,
+                now,
+                {"via": "console"},
+                assignee=staff_id,
+                target=to_agency,
             )
             uow.commit()
         return staff_text(answer), changed
@@ -297,6 +319,7 @@ class Helpline:
         where: dict[str, Any],
         *,
         assignee: int | None = None,
+        target: str | None = None,
     ) -> tuple[Any, bool, list[Outgoing]]:
         ticket = uow.tickets.get(ref)
         allowed, staff = self._staff_allowed(uow, telegram_id, agency, action, ticket)
@@ -307,12 +330,16 @@ class Helpline:
         out: list[Outgoing] = []
         if action == "assign":
             answer, changed = self._assign(uow, ticket, assignee, agency, now, out)
+        elif action == "transfer":
+            answer, changed, target = self._transfer(uow, ticket, target, where.get("chat"), now, out)
         else:
             answer, changed = self._staff_action(uow, ticket, action, staff, agency, now, out)
         if changed:
             data = {k: v for k, v in where.items() if k == "via"}
             if action == "assign":
                 data["to"] = assignee
+            elif action == "transfer":
+                data["to"] = target
             uow.audit.record(ticket.id, f"staff:{staff.id}", action, data, now)
             fresh = uow.tickets.get(ref)
             assert fresh is not None
@@ -338,6 +365,35 @@ class Helpline:
             out += self._taken_notice(uow, ticket, agency)
         return M("Assigned to {name}.", name=colleague.name), True
 
+    def _transfer(
+        self,
+        uow: UnitOfWork,
+        ticket: TicketRow,
+        target: str | None,
+        chat: int | None,
+        now: datetime,
+        out: list[Outgoing],
+    ) -> tuple[Any, bool, str | None]:
+        """To ``target``, one of the agencies that may own the ticket's category
+        (data/agencies.json). Without a target: the only such agency, or, when there are several,
+        a choice of them under the card in ``chat`` (the console asks in its form)."""
+        targets = self.agencies.owners_for(ticket.category, besides=ticket.owner)
+        if target is None and len(targets) == 1:
+            target = targets[0]
+        if target is None:
+            if not targets:
+                return M("No other agency may take over this ticket."), False, None
+            if chat is not None:
+                out += self.notices.transfer_choices(ticket, chat, targets)
+                return M("Choose the agency under the card."), False, None
+            return M("Choose the agency to transfer to."), False, None
+        if target not in targets or not uow.tickets.transfer(ticket.ref, target, now):
+            return M("Nothing changed."), False, None
+        fresh = uow.tickets.get(ticket.ref)
+        assert fresh is not None
+        out += self.notices.cards(uow, fresh, edit=False, only=target)
+        return M("Transferred to {agency}.", agency=agency_name(target)), True, target
+
     def _taken_notice(self, uow: UnitOfWork, ticket: TicketRow, agency: str) -> list[Outgoing]:
         """To the reporter when an officer first has their ticket (taken or assigned); discreet
         unless they chose to read such messages safely."""
@@ -346,7 +402,7 @@ class Helpline:
             ticket,
             M(
                 "An officer of {agency} is now handling your report {ref}.",
-                agency=AGENCY_NAMES[agency],
+                agency=agency_name(agency),
                 ref=ticket.ref,
             ),
             discreet=TAKEN_DISCREET,
@@ -367,14 +423,6 @@ class Helpline:
                 return M("Someone else has already taken this ticket."), False
             out += self._taken_notice(uow, ticket, agency)
             return M("You have taken {ref}.", ref=ticket.ref), True
-        if action == "transfer":
-            target = other_agency(ticket.owner)
-            if not uow.tickets.transfer(ticket.ref, target, now):
-                return M("Nothing changed."), False
-            fresh = uow.tickets.get(ticket.ref)
-            assert fresh is not None
-            out += self.notices.cards(uow, fresh, edit=False, only=target)
-            return M("Transferred to {agency}.", agency=AGENCY_NAMES[target]), True
         if action == "close":
             if not uow.tickets.close(ticket.ref, now):
                 return M("Nothing changed."), False
@@ -523,7 +571,7 @@ class Helpline:
             uow,
             ticket,
             (
-                M("Officer {agency}: {text}", agency=AGENCY_NAMES[agency], text=text.strip()),
+                M("Officer {agency}: {text}", agency=agency_name(agency), text=text.strip()),
                 M("To answer, just write here."),
             ),
             link="agency_answer",

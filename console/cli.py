@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import AGENCIES, app, open_engine, staff_app
+from bot.cli import AGENCY_HELP, agency_code, app, open_engine, staff_app
 from bot.cli import console as out
 from bot.config import Settings, get_settings
 from bot.privacy import startup_problem
@@ -71,7 +71,7 @@ def console_command() -> None:
 
 @staff_app.command("passwd")
 def staff_passwd(
-    agency: Annotated[str, typer.Option(help="kp2mi or ppa-ppo")],
+    agency: Annotated[str, typer.Option(help=AGENCY_HELP)],
     telegram_id: Annotated[int, typer.Option("--telegram-id", help="The officer's Telegram user id")],
     username: Annotated[
         str | None, typer.Option(help="Login name (default: keep, or the Telegram id for a new account)")
@@ -90,8 +90,7 @@ def staff_passwd(
     from console.auth import Passwords, password_problem
     from storage.desk import DeskRepository
 
-    if agency not in AGENCIES:
-        raise typer.BadParameter("--agency must be kp2mi or ppa-ppo")
+    agency = agency_code(agency)
     if role not in ROLES:
         raise typer.BadParameter("--role must be officer, supervisor or admin")
     if password_stdin:

@@ -75,6 +75,8 @@ def router(desk: Desk) -> APIRouter:
             "counts": view_counts,
             "flt": flt,
             "colleagues": colleagues,
+            # Bulk transfer: any other agency; each ticket is checked against its category.
+            "transfer_agencies": [c for c in desk.helpline.agencies.codes if c != officer.agency],
             "categories": categories,
             "countries": [(o.id, o.label) for o in COUNTRIES],
             "views": VIEW_LABELS,
@@ -112,6 +114,7 @@ def router(desk: Desk) -> APIRouter:
             action, ref = single.split(":", 1)
             refs = [ref] if PATTERN.fullmatch(ref) else []
         assignee = _int(str(form.get("assignee") or ""))
+        to_agency = str(form.get("to_agency") or "") or None
         back = str(form.get("back") or "/queue")
         if action not in access.STATUS_ACTIONS or not refs:
             desk.flash(officer, _text(officer, M("Choose one or more tickets and an action.")))
@@ -119,7 +122,7 @@ def router(desk: Desk) -> APIRouter:
         done = 0
         answers: list[str] = []
         for ref in refs:
-            answer, changed = await _run(desk, officer, action, ref, assignee)
+            answer, changed = await _run(desk, officer, action, ref, assignee, to_agency)
             done += changed
             if not changed:
                 answers.append(f"{ref}: {answer}")
@@ -130,9 +133,17 @@ def router(desk: Desk) -> APIRouter:
     return r
 
 
-async def _run(desk: Desk, officer: Officer, action: str, ref: str, assignee: int | None) -> tuple[str, bool]:
+async def _run(
+    desk: Desk, officer: Officer, action: str, ref: str, assignee: int | None, to_agency: str | None
+) -> tuple[str, bool]:
     return await run_in_threadpool(
-        desk.helpline.staff_act, officer.telegram_id, officer.agency, action, ref, staff_id=assignee
+        desk.helpline.staff_act,
+        officer.telegram_id,
+        officer.agency,
+        action,
+        ref,
+        staff_id=assignee,
+        to_agency=to_agency,
     )
 
 

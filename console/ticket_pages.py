@@ -116,6 +116,7 @@ def router(desk: Desk) -> APIRouter:
         ref: str,
         action: str = Form(""),
         assignee: str = Form(""),
+        to_agency: str = Form(""),
         officer: Officer = Depends(desk.posting),
     ) -> Response:
         ref = reference(ref)
@@ -126,6 +127,7 @@ def router(desk: Desk) -> APIRouter:
             action,
             ref,
             staff_id=int(assignee) if assignee.isdigit() else None,
+            to_agency=to_agency or None,
         )
         desk.flash(officer, answer)
         return desk.redirect(request, f"/tickets/{ref}")

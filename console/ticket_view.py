@@ -13,9 +13,11 @@ from sqlmodel import Session, col, select
 
 from console import access
 from console.duplicates import candidates
+from flows import agencies
+from flows.agencies import is_agency
 from flows.text import M, Msg, Text
 from flows.ticket_facts import ANSWERS
-from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label, country_label
+from flows.vocab import PRIORITY_NAMES, agency_name, category_label, country_label
 from storage.desk import DeskRepository
 from storage.tables import AuditRow, StaffRow, TicketRow, load_json
 from storage.tickets import TicketRepository
@@ -130,6 +132,8 @@ class TicketPage:
     actions: list[str]
     may_write: bool
     colleagues: list[StaffRow] = field(default_factory=list)
+    # The agencies a transfer may hand the ticket to (those that may own its category).
+    transfer_to: tuple[str, ...] = ()
 
 
 def ticket_for(session: Session, agency: str, ref: str) -> tuple[TicketRow, tuple[str, ...]] | None:
@@ -153,10 +157,10 @@ def facts(
         (M("Status"), STATUS_LABELS.get(ticket.status, ticket.status)),
         (M("Priority"), PRIORITY_NAMES.get(ticket.priority, ticket.priority)),
         (M("Category"), category_label(ticket.category)),
-        (M("Owner"), AGENCY_NAMES.get(ticket.owner, ticket.owner)),
+        (M("Owner"), agency_name(ticket.owner)),
     ]
     if copied:
-        rows.append((M("Copied to"), tuple(AGENCY_NAMES.get(a, a) for a in copied)))
+        rows.append((M("Copied to"), tuple(agency_name(a) for a in copied)))
     rows += [
         (M("Country"), country_label(ticket.country) or ticket.country or M("unknown")),
         (M("City or area"), ticket.city or M("unknown")),
@@ -226,12 +230,12 @@ def thread(
         if message.author == "reporter":
             who: Text = M("Reporter")
             kind = "reporter"
-        elif message.author in AGENCY_NAMES:
+        elif is_agency(message.author):
             name = staff[message.staff_id].name if message.staff_id in staff else ""
             who = (
-                M("{agency} · {name}", agency=AGENCY_NAMES[message.author], name=name)
+                M("{agency} · {name}", agency=agency_name(message.author), name=name)
                 if name
-                else AGENCY_NAMES[message.author]
+                else agency_name(message.author)
             )
             kind = "agency"
         else:
@@ -314,6 +318,10 @@ def page(
             _related(other, reasons=tuple(kinds), same_reporter=same, linked=other_id in linked_ids)
         )
     owner_acts = access.actions(agency, ticket.owner, copied, ticket.status, ticket.taken_by)
+    in_use = agencies.in_use()
+    transfer_to = in_use.owners_for(ticket.category, besides=ticket.owner) if in_use is not None else ()
+    if not transfer_to:
+        owner_acts = [a for a in owner_acts if a != "transfer"]
     colleagues = [s for s in staff.values() if s.agency == agency and s.active]
     colleagues.sort(key=lambda s: s.name)
     return TicketPage(
@@ -329,4 +337,5 @@ def page(
         actions=owner_acts,
         may_write=access.may_write(agency, ticket.owner, copied),
         colleagues=colleagues,
+        transfer_to=transfer_to,
     )

@@ -32,7 +32,7 @@ from bot.service import Helpline
 from console.auth import Lockout, Passwords, same, token_hash
 from flows.render import JAKARTA
 from flows.text import Text
-from flows.vocab import AGENCY_NAMES, category_label, country_label
+from flows.vocab import agency_name, category_label, country_label
 from storage.desk import DeskRepository
 from storage.tables import StaffRow
 from storage.uow import UnitOfWork
@@ -292,7 +292,7 @@ def _environment(lang: str) -> Environment:
     env.filters["t"] = label
     env.filters["category"] = category
     env.filters["country"] = country
-    env.filters["agency"] = lambda code: render.text(AGENCY_NAMES.get(code) or code)
+    env.filters["agency"] = lambda code: render.text(agency_name(code))
     env.filters["when"] = lambda value: when(value, lang)
     env.filters["span"] = span
     return env

@@ -19,7 +19,7 @@ from flows.steps import END, Ask, Choose, Collect, Confirm, Flow, Option, Step, 
 from flows.text import M, Text
 from flows.thread import BURST, remember
 from flows.tickets import build_ticket
-from flows.vocab import AGENCY_NAMES, category_label, country_label
+from flows.vocab import agency_name, category_label, country_label
 
 MAX_EVIDENCE = 10
 SUMMARY_STORY = 600  # characters of the story the person sees again before sending
@@ -361,10 +361,10 @@ def confirm_ticket(
         M("We have received your question. Reference: <b>{ref}</b>", ref=ref)
         if question
         else M("We have received your report. Reference: <b>{ref}</b>", ref=ref),
-        M("{agency} officers will answer in this chat.", agency=AGENCY_NAMES[owner]),
+        M("{agency} officers will answer in this chat.", agency=agency_name(owner)),
     ]
     for agency in copied:
-        lines.append(M("{agency} also receives a copy.", agency=AGENCY_NAMES[agency]))
+        lines.append(M("{agency} also receives a copy.", agency=agency_name(agency)))
     lines.append(M("Keep this number. Check any time with /status. If things get worse, type /darurat."))
     urgency = Urgency.URGENT if priority == "urgent" else Urgency.NORMAL
     t.say(*lines, urgency=urgency, ticket_ref=ref)

@@ -17,7 +17,7 @@ from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.units import format_unit
 
-from flows.text import Country, LocalTime, Msg, Param, Text
+from flows.text import Country, LocalTime, Msg, Named, Param, Text
 
 Format = Literal["html", "plain"]
 _TAGS = re.compile(r"</?(?:b|i|u|s|code)>")
@@ -46,6 +46,8 @@ class Renderer:
             return self._escape(value)
         if isinstance(value, Country):
             return self._escape(country_name(value.code, self.lang))
+        if isinstance(value, Named):
+            return self._escape(value.in_lang(self.lang))
         template = self.translator.gettext(value.msgid) if value.msgid else ""
         if self.fmt == "plain":
             template = html.unescape(_TAGS.sub("", template))
@@ -60,7 +62,7 @@ class Renderer:
         return "\n".join(self.text(v) for v in values)
 
     def _param(self, value: Param) -> str:
-        if isinstance(value, Msg | Country):
+        if isinstance(value, Msg | Country | Named):
             return self.text(value)
         if isinstance(value, LocalTime):
             zone = ZoneInfo(value.zone)

@@ -1,16 +1,18 @@
 """The agency side, pure: ticket cards for staff chats, staff button payloads, and who may do what.
 
-A card shows what an officer needs to prioritise; buttons carry ``s.<action>.<ref>``, and every
-press is checked again on the server against the caller's agency, never trusted from the button."""
+A card shows what an officer needs to prioritise; buttons carry ``s.<action>.<ref>`` (a transfer's
+choice of agency ``s.transfer:<code>.<ref>``), and every press is checked again on the server
+against the caller's agency, never trusted from the button."""
 
 from __future__ import annotations
 
 from flows import ticket_rules as rules
+from flows.agencies import CODE
 from flows.reference import PATTERN
 from flows.replies import Button
 from flows.text import M, Msg, Text
 from flows.ticket_facts import CardFacts, author_label, fact_lines
-from flows.vocab import AGENCY_NAMES, PRIORITY_NAMES, category_label
+from flows.vocab import PRIORITY_NAMES, agency_name, category_label
 
 __all__ = ["CardFacts", "author_label"]  # kept importable from here, where they used to live
 
@@ -39,7 +41,9 @@ def card_lines(card: CardFacts) -> list[Text]:
     else:
         lines.append(M("Received {at}", at=card.created_at))
     if card.copied:
-        lines.append(M("copy: {agencies}", agencies=_join([AGENCY_NAMES[a] for a in card.copied])))
+        lines.append(M("copy: {agencies}", agencies=_join([agency_name(a) for a in card.copied])))
+    if card.no_chat:
+        lines.append(no_chat_line(card.no_chat))
     if card.status == rules.CLOSED:
         lines.append(M("<b>Closed.</b>"))
     elif card.status == rules.RESOLVED:
@@ -63,15 +67,33 @@ def card_buttons(card: CardFacts) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def parse_action(data: str) -> tuple[str, str] | None:
-    """``s.take.PMI-XXXX-XXXX`` -> ("take", ref); anything else -> None. Our buttons carry the
-    reference exactly, so anything looser is forged and refused before it reaches storage."""
+def parse_action(data: str) -> tuple[str, str, str | None] | None:
+    """``s.take.PMI-XXXX-XXXX`` -> ("take", ref, None); ``s.transfer:imigrasi.PMI-XXXX-XXXX`` ->
+    ("transfer", ref, "imigrasi"); anything else -> None. Our buttons carry the reference exactly,
+    so anything looser is forged and refused before it reaches storage."""
     parts = data.split(".")
-    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in ACTIONS:
+    if len(parts) != 3 or parts[0] != PREFIX or not PATTERN.fullmatch(parts[2]):
         return None
-    if not PATTERN.fullmatch(parts[2]):
+    action, _, target = parts[1].partition(":")
+    if action not in ACTIONS or (target and (action != "transfer" or not CODE.fullmatch(target))):
         return None
-    return parts[1], parts[2]
+    return action, parts[2], target or None
+
+
+def transfer_buttons(ref: str, targets: tuple[str, ...]) -> tuple[tuple[Button, ...], ...]:
+    """One button per agency the ticket may be transferred to, under its card."""
+    return tuple(
+        (Button(f"{PREFIX}.transfer:{code}.{ref}", M("To {agency}", agency=agency_name(code))),)
+        for code in targets
+    )
+
+
+def no_chat_line(agencies: tuple[str, ...]) -> Text:
+    """The card's word that some agency that sees the ticket gets no card (no staff chat set)."""
+    return M(
+        "No card for {agencies}: no staff chat is configured for it.",
+        agencies=_join([agency_name(a) for a in agencies]),
+    )
 
 
 def may_act(
@@ -83,10 +105,6 @@ def may_act(
     if chat_agency is None or chat_agency not in staff_agencies:
         return False
     return rules.may(action, rules.relation(chat_agency, owner, copied))
-
-
-def other_agency(agency: str) -> str:
-    return "kp2mi" if agency == "ppa-ppo" else "ppa-ppo"
 
 
 def _join(parts: list[Text]) -> Text:

@@ -9,7 +9,7 @@ from flows.ports import TicketView
 from flows.steps import Option
 from flows.text import M, Text
 from flows.thread import add
-from flows.vocab import AGENCY_NAMES, STATUS_NAMES, category_label
+from flows.vocab import STATUS_NAMES, agency_name, category_label
 
 THREAD_SHOWN = 10
 ADD = Option("add", M("Add information"))
@@ -134,6 +134,6 @@ def thread_lines(view: TicketView) -> list[Text]:
         if entry.author == "reporter":
             lines.append(M("You: {text}", text=entry.text or "📎"))
         else:
-            agency = AGENCY_NAMES.get(entry.author, AGENCY_NAMES["kp2mi"])
+            agency = agency_name(entry.author)
             lines.append(M("Officer {agency}: {text}", agency=agency, text=entry.text))
     return lines

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Union
 
-Param = Union[str, int, date, datetime, timedelta, "Msg", "Country", "LocalTime"]
+Param = Union[str, int, date, datetime, timedelta, "Msg", "Country", "LocalTime", "Named"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,19 @@ class Country:
     CLDR names that Babel ships): for countries the bot has no label of its own."""
 
     code: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name that a data file gives in each language (an agency's, from ``data/agencies.json``):
+    shown in the reader's language, else in English, else the first one given. Not a gettext
+    message: adding an agency must not need a catalog change."""
+
+    names: tuple[tuple[str, str], ...]  # (language, name)
+
+    def in_lang(self, lang: str) -> str:
+        given = dict(self.names)
+        return given.get(lang) or given.get("en") or (self.names[0][1] if self.names else "")
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,6 @@ def N_(msgid: str, /) -> str:
     return msgid
 
 
-Text = Msg | str | Country
-"""One line of a reply: a translatable message, raw user text (escaped when rendered), or a
-country's name."""
+Text = Msg | str | Country | Named
+"""One line of a reply: a translatable message, raw user text (escaped when rendered), a
+country's name, or a name a data file gives in each language."""

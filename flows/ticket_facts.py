@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flows.agencies import is_agency
 from flows.care import DEFAULT_ZONE, zone_of
 from flows.recruiter_facts import RISK_NAMES, company_text, red_flag_lines
 from flows.recruiter_facts import card_lines as recruiter_card_lines
 from flows.text import LocalTime, M, Msg, Text
-from flows.vocab import AGENCY_NAMES, country_label
+from flows.vocab import agency_name, country_label
 
 SUMMARY_CHARS = 300
 ANSWERS: dict[str, Msg] = {"yes": M("yes"), "no": M("no"), "unsure": M("not sure")}
@@ -50,11 +51,14 @@ class CardFacts:
     danger_now: bool = False
     contact_phone: str | None = None
     location: str | None = None  # "lat,lon"
+    # Agencies that see the ticket but have no staff chat configured: they get no card, and the
+    # cards of the others say so (an optional chat, such as Imigrasi's).
+    no_chat: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ThreadEntry:
-    author: str  # reporter | kp2mi | ppa-ppo | system
+    author: str  # reporter | system | an agency code (data/agencies.json)
     text: str
     at: datetime
 
@@ -126,8 +130,8 @@ def thread_lines(entries: Iterable[ThreadEntry], country: str | None) -> list[Te
 
 def author_label(author: str) -> Msg:
     """Who wrote a message of a ticket's thread, as staff read it (never the stored id)."""
-    if author in AGENCY_NAMES:
-        return M("Officer {agency}", agency=AGENCY_NAMES[author])
+    if is_agency(author):
+        return M("Officer {agency}", agency=agency_name(author))
     if author == "reporter":
         return M("Reporter")
     return M("Automatic message")

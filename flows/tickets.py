@@ -60,6 +60,8 @@ def build_ticket(
         trafficking_signs=signs_answer == "yes",
         possible_minor=minor_answer == "possible",
         possible_trafficking=signs_answer == "possible",
+        country=data.get("country") or None,
+        recruiter_status=data.get("recruiter_status") or None,
     )
     priority = routed.priority
     if data.get("red_flag_risk") == "high":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flows import agencies
 from flows.steps import Option
-from flows.text import Country, M, Msg, Text
+from flows.text import Country, M, Msg, Named, Text
 
 # Offered as buttons: the main placement countries, then the countries of the online-scam
 # compounds (SPEC section 2), Indonesia, and any other (typed; understood to its ISO code).
@@ -51,10 +52,11 @@ OTHER_CATEGORIES: dict[str, Msg] = {
     "emergency": M("Emergency"),
 }
 
-AGENCY_NAMES: dict[str, Msg] = {
-    "kp2mi": M("KP2MI"),
-    "ppa-ppo": M("Polri PPA-PPO"),
-}
+
+def agency_name(code: str) -> Named:
+    """An agency's name in the reader's language, from ``data/agencies.json`` (flows.agencies)."""
+    return agencies.label(code)
+
 
 STATUS_NAMES: dict[str, Msg] = {
     "open": M("received"),

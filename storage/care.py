@@ -19,8 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from flows import ticket_rules as rules
+from flows.agencies import NOT_AGENCIES
 from flows.care import ESCALATE, CheckinFacts, Delays, TicketFacts
-from flows.routing import AGENCIES
 from storage.care_tables import CareClaimRow, CheckinRow, SatisfactionRow
 from storage.tables import TicketMessageRow, TicketRow
 
@@ -90,7 +90,7 @@ class CareRepository:
             select(TicketMessageRow.created_at, TicketMessageRow.id)
             .where(
                 col(TicketMessageRow.ticket_id) == ticket_id,
-                col(TicketMessageRow.author).in_(AGENCIES),
+                col(TicketMessageRow.author).not_in(NOT_AGENCIES),
             )
             .order_by(col(TicketMessageRow.created_at).desc(), col(TicketMessageRow.id).desc())
             .limit(1)

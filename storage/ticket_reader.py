@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from flows.agencies import SYSTEM
 from flows.ports import ThreadEntry, TicketSummary, TicketView
-from flows.routing import AGENCIES
 from storage.tables import TicketMessageRow, TicketRow
 
-# What the reporter may read of the thread: their own messages and the agencies' answers.
-VISIBLE_AUTHORS = ("reporter", *AGENCIES)
+# What the reporter may read of the thread: their own messages and the agencies' answers, that
+# is everything but the system's notes (an author is "reporter", "system" or an agency's code).
+HIDDEN_AUTHOR = SYSTEM
 
 
 def _summary(ticket: TicketRow) -> TicketSummary:
@@ -54,7 +55,7 @@ class DbTicketReader:
             select(TicketMessageRow)
             .where(
                 TicketMessageRow.ticket_id == ticket.id,
-                col(TicketMessageRow.author).in_(VISIBLE_AUTHORS),
+                col(TicketMessageRow.author) != HIDDEN_AUTHOR,
             )
             .order_by(col(TicketMessageRow.created_at), col(TicketMessageRow.id))
         )

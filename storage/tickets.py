@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from flows import ticket_rules as rules
+from flows.agencies import NOT_AGENCIES, is_agency
 from flows.events import Evidence, NewTicket
-from flows.routing import AGENCIES
 from storage.desk_tables import TicketMatchKeyRow, TicketNoteRow
 from storage.errors import DuplicateReference
 from storage.tables import (
@@ -33,7 +33,6 @@ from storage.tables import (
     dump_json,
 )
 
-AUTHORS = ("reporter", "system", *AGENCIES)
 TAKEABLE = rules.sources("take")
 
 
@@ -229,7 +228,7 @@ class TicketRepository:
     ) -> TicketMessageRow:
         """Append to the thread. The first message from an agency is the ticket's first response
         (the SLA clock stops there)."""
-        if author not in AUTHORS:
+        if author not in NOT_AGENCIES and not is_agency(author):
             raise ValueError(f"unknown author {author!r}")
         ticket_id = _id(ticket)
         message = TicketMessageRow(
@@ -245,7 +244,7 @@ class TicketRepository:
             .values(updated_at=at, version=col(TicketRow.version) + 1)
             .execution_options(synchronize_session="evaluate")
         )
-        if author in AGENCIES:
+        if is_agency(author):
             self.session.exec(
                 update(TicketRow)
                 .where(col(TicketRow.id) == ticket_id, col(TicketRow.first_response_at).is_(None))
@@ -302,7 +301,7 @@ class TicketRepository:
         """Make ``to_agency`` the owner. The old owner keeps a copy (it has seen the case), the
         ticket goes back to 'open' for the new agency to take. False when the ticket is missing,
         closed, or already owned by ``to_agency``."""
-        if to_agency not in AGENCIES:
+        if not is_agency(to_agency):
             raise ValueError(f"unknown agency {to_agency!r}")
         ticket = self.get_for_update(ref)
         if ticket is None or not rules.transfer_changes(ticket.owner, to_agency):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, SQLModel, create_engine
 
+from bot.agencies import shipped
 from flows.contacts import Contacts
 from flows.routing import Routed, RoutingTable, route
 from flows.vocab import ASSIST_CATEGORIES, REPORT_CATEGORIES
@@ -49,6 +50,8 @@ SCAM_COMPOUND_COUNTRIES = ("KH", "MM", "LA", "PH", "TH")
 # FACTS.md: "as reported in the press in April 2025 (verify before production)".
 UNVERIFIED = {"kp2mi_tollfree", "kp2mi_abroad", "kp2mi_whatsapp", "kemnaker", "lapor", "kp2mi_registry"}
 
+CODES = shipped().codes
+
 
 def read_json(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
@@ -61,7 +64,7 @@ def contacts() -> Contacts:
 
 @pytest.fixture(scope="module")
 def routing() -> RoutingTable:
-    return RoutingTable.from_dict(read_json("routing.json"))
+    return RoutingTable.from_dict(read_json("routing.json"), CODES)
 
 
 # --- contacts ---------------------------------------------------------------------------------
@@ -114,7 +117,8 @@ def test_crimes_against_the_person_go_to_polri(routing: RoutingTable, category: 
 
 @pytest.mark.parametrize("category", ["illegal_recruitment", "fake_documents"])
 def test_recruitment_fraud_goes_to_kp2mi_copying_polri(routing: RoutingTable, category: str) -> None:
-    assert route(routing, category) == Routed("kp2mi", ("ppa-ppo",), "normal")
+    copied = ("ppa-ppo", "imigrasi") if category == "fake_documents" else ("ppa-ppo",)
+    assert route(routing, category) == Routed("kp2mi", copied, "normal")
 
 
 def test_missing_relative(routing: RoutingTable) -> None:
@@ -125,7 +129,9 @@ def test_missing_relative(routing: RoutingTable) -> None:
 
 @pytest.mark.parametrize("category", [option.id for option in ASSIST_CATEGORIES])
 def test_post_placement_help_goes_to_kp2mi_alone(routing: RoutingTable, category: str) -> None:
-    assert route(routing, category) == Routed("kp2mi", (), "normal")
+    # Documents expired / overstay are the passport issues Imigrasi is copied on (MoU).
+    copied = ("imigrasi",) if category == "assist.documents" else ()
+    assert route(routing, category) == Routed("kp2mi", copied, "normal")
 
 
 def test_danger_now_and_minors_are_urgent(routing: RoutingTable) -> None:

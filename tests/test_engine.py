@@ -242,7 +242,8 @@ ROUTES = {
     "held": ("ppa-ppo", ("kp2mi",), "high"),
     "scam_compound": ("ppa-ppo", ("kp2mi",), "high"),
     "illegal_recruitment": ("kp2mi", ("ppa-ppo",), "normal"),
-    "fake_documents": ("kp2mi", ("ppa-ppo",), "normal"),
+    # Copied to Imigrasi too (KP2MI-Imigrasi MoU: forged documents).
+    "fake_documents": ("kp2mi", ("ppa-ppo", "imigrasi"), "normal"),
     "other": ("kp2mi", (), "normal"),
 }
 
@@ -491,7 +492,9 @@ def test_assist_in_each_kind_goes_to_kp2mi(kind: str) -> None:
     chat.press("send")
     ticket = only_ticket(chat)
     assert (ticket.kind, ticket.category) == ("assist", kind)
-    assert (ticket.owner, ticket.copied, ticket.priority) == ("kp2mi", (), "normal")
+    # Documents expired / overstay are the passport issues Imigrasi is copied on (MoU).
+    copied = ("imigrasi",) if kind == "assist.documents" else ()
+    assert (ticket.owner, ticket.copied, ticket.priority) == ("kp2mi", copied, "normal")
     assert "KP2MI officers will answer in this chat." in chat.text()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.agencies import shipped
 from flows.routing import PRIORITIES, RoutingError, RoutingTable, route
 from flows.vocab import ASSIST_CATEGORIES, REPORT_CATEGORIES
 from tests.test_engine import missing_until_summary, onboarded, only_ticket
@@ -18,6 +19,8 @@ from tests.test_engine import missing_until_summary, onboarded, only_ticket
 ROUTING_FILE = Path(__file__).resolve().parents[1] / "data" / "routing.json"
 PPA, KP2MI = "ppa-ppo", "kp2mi"
 ALL_CATEGORIES = [o.id for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)] + ["question", "emergency"]
+
+CODES = shipped().codes
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def raw() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def table(raw: dict[str, Any]) -> RoutingTable:
-    return RoutingTable.from_dict(raw)
+    return RoutingTable.from_dict(raw, CODES)
 
 
 def at_least_high(priority: str) -> bool:
@@ -76,7 +79,7 @@ def test_the_rule_is_data(raw: dict[str, Any]) -> None:
     """Take "unsure" out of the possible answers and it routes as a no again."""
     changed = copy.deepcopy(raw)
     changed["possible_yes"]["answers"] = []
-    assert RoutingTable.from_dict(changed).reading("unsure") == "no"
+    assert RoutingTable.from_dict(changed, CODES).reading("unsure") == "no"
 
 
 @pytest.mark.parametrize(
@@ -92,7 +95,7 @@ def test_inconsistent_possible_yes_data_is_refused(
     changed = copy.deepcopy(raw)
     changed["possible_yes"][section] = value
     with pytest.raises(RoutingError, match=message):
-        RoutingTable.from_dict(changed)
+        RoutingTable.from_dict(changed, CODES)
 
 
 # -- through the conversation ------------------------------------------------------------------

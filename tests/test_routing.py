@@ -10,11 +10,22 @@ from typing import Any
 
 import pytest
 
+from bot.agencies import shipped
 from flows.routing import Routed, RoutingError, RoutingTable, route
 from flows.vocab import ASSIST_CATEGORIES, REPORT_CATEGORIES
 
 ROUTING_FILE = Path(__file__).resolve().parents[1] / "data" / "routing.json"
-PPA, KP2MI = "ppa-ppo", "kp2mi"
+PPA, KP2MI, IMIGRASI = "ppa-ppo", "kp2mi", "imigrasi"
+# Fake documents and documents/passport help are copied to Imigrasi (KP2MI-Imigrasi MoU).
+IMIGRASI_COPIED = ("fake_documents", "assist.documents")
+
+
+def two(routed: Routed) -> Routed:
+    """The routing between KP2MI and Polri PPA-PPO alone: as it was before Imigrasi joined."""
+    return Routed(routed.owner, tuple(a for a in routed.copied if a in (KP2MI, PPA)), routed.priority)
+
+
+CODES = shipped().codes
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +36,7 @@ def raw() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def table(raw: dict[str, Any]) -> RoutingTable:
-    return RoutingTable.from_dict(raw)
+    return RoutingTable.from_dict(raw, CODES)
 
 
 # -- the SPEC table --------------------------------------------------------------------------------
@@ -47,12 +58,12 @@ def table(raw: dict[str, Any]) -> RoutingTable:
     ],
 )
 def test_category_defaults(table: RoutingTable, category: str, expected: Routed) -> None:
-    assert route(table, category) == expected
+    assert two(route(table, category)) == expected
 
 
 @pytest.mark.parametrize("category", [o.id for o in ASSIST_CATEGORIES])
 def test_post_placement_help_goes_to_kp2mi_only(table: RoutingTable, category: str) -> None:
-    assert route(table, category) == Routed(KP2MI, (), "normal")
+    assert two(route(table, category)) == Routed(KP2MI, (), "normal")
 
 
 def test_missing_with_trafficking_signs_copies_ppa_ppo(table: RoutingTable) -> None:
@@ -68,7 +79,19 @@ ALL_CATEGORIES = [o.id for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)] + ["qu
 
 @pytest.mark.parametrize("category", ALL_CATEGORIES)
 def test_any_ticket_with_a_victim_under_18_goes_to_ppa_ppo(table: RoutingTable, category: str) -> None:
-    assert route(table, category, minor=True) == Routed(PPA, (KP2MI,), "urgent")
+    assert two(route(table, category, minor=True)) == Routed(PPA, (KP2MI,), "urgent")
+
+
+@pytest.mark.parametrize("category", ALL_CATEGORIES)
+@pytest.mark.parametrize("minor", [False, True])
+@pytest.mark.parametrize("danger", [False, True])
+@pytest.mark.parametrize("signs", [False, True])
+def test_imigrasi_is_copied_on_fake_documents_and_passport_help_only(
+    table: RoutingTable, category: str, minor: bool, danger: bool, signs: bool
+) -> None:
+    routed = route(table, category, minor=minor, danger_now=danger, trafficking_signs=signs)
+    assert routed.owner != IMIGRASI
+    assert (IMIGRASI in routed.copied) == (category in IMIGRASI_COPIED)
 
 
 @pytest.mark.parametrize("category", ALL_CATEGORIES)
@@ -138,7 +161,7 @@ def test_inconsistent_routing_data_is_refused(
     raw: dict[str, Any], path: tuple[str, ...], value: Any, message: str
 ) -> None:
     with pytest.raises(RoutingError, match=message):
-        RoutingTable.from_dict(broken(raw, path, value))
+        RoutingTable.from_dict(broken(raw, path, value), CODES)
 
 
 @pytest.mark.parametrize("key", ["categories", "default", "minor", "possible_yes"])
@@ -146,7 +169,7 @@ def test_a_missing_section_is_refused(raw: dict[str, Any], key: str) -> None:
     changed = copy.deepcopy(raw)
     del changed[key]
     with pytest.raises(RoutingError, match="missing key"):
-        RoutingTable.from_dict(changed)
+        RoutingTable.from_dict(changed, CODES)
 
 
 def test_a_rule_without_priority_is_normal() -> None:
@@ -156,7 +179,8 @@ def test_a_rule_without_priority_is_normal() -> None:
             "default": {"owner": "kp2mi"},
             "minor": {"owner": "ppa-ppo", "copied": ["kp2mi"]},
             "possible_yes": {"answers": [], "minor": {}, "trafficking_signs": {}},
-        }
+        },
+        CODES,
     )
     assert table.rules["x"].priority == "normal"
     assert route(table, "x") == Routed(KP2MI, (), "normal")
@@ -167,5 +191,5 @@ def test_changing_the_data_changes_the_routing(raw: dict[str, Any]) -> None:
     changed = broken(
         raw, ("categories", "fake_documents"), {"owner": "ppa-ppo", "copied": ["kp2mi"], "priority": "high"}
     )
-    table = RoutingTable.from_dict(changed)
+    table = RoutingTable.from_dict(changed, CODES)
     assert route(table, "fake_documents") == Routed(PPA, (KP2MI,), "high")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel, create_engine
 
+from bot.agencies import shipped
 from bot.understanding import Understanding
 from flows.contacts import Contacts
 from flows.events import Event, ReporterMessageAdded, TicketOpened
@@ -64,7 +65,7 @@ def load_contacts() -> Contacts:
 
 
 def load_routing() -> RoutingTable:
-    return RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")))
+    return RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")), shipped().codes)
 
 
 @cache
