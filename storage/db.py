@@ -176,16 +176,41 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Upgrade the database behind ``engine`` to the latest schema, in one transaction."""
+def migrate(engine: Engine, revision: str = "head", *, down: bool = False) -> None:
+    """Upgrade the database behind ``engine`` to the latest schema (or to ``revision``; ``down``:
+    downgrade to it), in one transaction."""
     config = alembic_config()
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Several bot processes may start at once: the others wait here, then find the
-            # schema current. (On SQLite, BEGIN IMMEDIATE already serialises them.)
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a column by copying its table (batch mode); dropping the old copy of a
+            # table other rows refer to (staff: tickets taken, notes, console accounts) fails with
+            # foreign keys on, and the pragma is ignored inside a transaction: so off before
+            # BEGIN, every reference checked before COMMIT, on again after.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Several bot processes may start at once: the others wait here, then find the
+                    # schema current. (On SQLite, BEGIN IMMEDIATE already serialises them.)
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                config.attributes["connection"] = connection
+                (command.downgrade if down else command.upgrade)(config, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left a reference to a missing row; rolled back")
+        finally:
+            if sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """A pragma outside any transaction: straight on the DB-API connection (autocommit), since
+    SQLAlchemy would BEGIN first."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(pragma)
+    finally:
+        cursor.close()
 
 
 @lru_cache(maxsize=1)

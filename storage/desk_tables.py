@@ -73,7 +73,7 @@ class TicketNoteRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE", index=True)
     staff_id: int = Field(foreign_key="staff.id")
-    agency: str = Field(max_length=10)
+    agency: str = Field(max_length=32)  # an agency code (data/agencies.json)
     text: str = Field(sa_type=EncryptedText)
     created_at: datetime = Field(sa_type=UTCDateTime())
 

@@ -152,7 +152,7 @@ class StaffRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_type=BigInteger)
-    agency: str = Field(max_length=10)
+    agency: str = Field(max_length=32)  # an agency code (data/agencies.json)
     name: str = Field(sa_type=Text)  # as typed by whoever registered the officer
     active: bool = True
     created_at: datetime = _utc()
@@ -169,7 +169,7 @@ class TicketRow(SQLModel, table=True):
     category: str = Field(max_length=40)
     priority: str = Field(max_length=10)  # urgent | high | normal
     status: str = Field(default="open", max_length=12)  # one of TICKET_STATUSES
-    owner: str = Field(max_length=10)  # agency id
+    owner: str = Field(max_length=32)  # an agency code (data/agencies.json)
     reporter_user_id: int | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL", index=True
     )
@@ -204,7 +204,7 @@ class TicketCopyRow(SQLModel, table=True):
     __tablename__ = "ticket_copies"
 
     ticket_id: int = Field(primary_key=True, foreign_key="tickets.id", ondelete="CASCADE")
-    agency: str = Field(primary_key=True, max_length=10)
+    agency: str = Field(primary_key=True, max_length=32)
 
 
 class TicketMessageRow(SQLModel, table=True):
@@ -212,7 +212,7 @@ class TicketMessageRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE", index=True)
-    author: str = Field(max_length=10)  # reporter | kp2mi | ppa-ppo | system
+    author: str = Field(max_length=32)  # reporter | system | an agency code
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     text: str = Field(sa_type=EncryptedText)
     created_at: datetime = _utc()

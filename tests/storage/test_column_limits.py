@@ -109,7 +109,7 @@ def test_the_largest_values_telegram_may_send_are_stored_everywhere(
 def test_a_value_postgresql_refuses_is_refused_on_sqlite_too(engine: Engine) -> None:
     with UnitOfWork(engine) as uow:
         with pytest.raises(exc.DataError):
-            uow.staff.add(1, "an-agency-name-too-long", "Officer", NOW)
+            uow.staff.add(1, "an-agency-code-longer-than-32-characters", "Officer", NOW)
         uow.rollback()
         with pytest.raises(exc.DataError):
             uow.session.execute(
@@ -124,6 +124,6 @@ def test_a_value_postgresql_refuses_is_refused_on_sqlite_too(engine: Engine) -> 
 
 
 def test_limits_are_read_from_the_column_types() -> None:
-    assert limit_of(SQLModel.metadata.tables["staff"].c["agency"].type) == ("length", 10)
+    assert limit_of(SQLModel.metadata.tables["staff"].c["agency"].type) == ("length", 32)
     assert limit_of(SQLModel.metadata.tables["evidence_files"].c["chunks"].type) == ("range", 2**31)
     assert limit_of(SQLModel.metadata.tables["tickets"].c["description"].type) is None
