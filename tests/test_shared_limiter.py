@@ -85,3 +85,25 @@ def test_a_429_pauses_the_chat_for_every_process(processes: tuple[SharedLimiter,
     b.flood(3, 30)  # a second chat refused within the window: everything waits
     assert a.room()[0] == 0 and 29 < a.room()[1] <= 30
     assert 29 < a.take(4) <= 30
+
+
+def test_an_answered_send_is_counted_from_the_answer(client: redis.Redis) -> None:
+    """As RateLimiter.answered: a send answered late holds its chat's next one for a whole
+    interval from the answer, not from when it was taken."""
+    prefix = f"test:{secrets.token_hex(4)}:"
+    one = Limits(overall=(5, 600.0), private_burst=1, private_per_second=0.001)  # 1,000 s a token
+    a, b = SharedLimiter(client, one, prefix), SharedLimiter(client, one, prefix)
+    try:
+        assert a.take(1) == 0
+        # The send was taken 800 s ago (by Redis's clock) and is only answered now.
+        seconds, micros = client.time()
+        client.hset(f"{prefix}chat:1", "stamp", f"{seconds + micros / 1e6 - 800:.6f}")
+        assert 150 < b.take(1) < 250  # counted from when it was taken: 200 s to go
+        b.answered(1)
+        assert a.take(1) > 900  # counted from the answer
+        a.answered(-100)  # a group's window, or a chat nobody sent to: nothing to settle
+        a.answered(2)
+        assert a.take(2) == 0
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)

@@ -70,6 +70,21 @@ end
 return '0'
 """
 
+# KEYS: chat bucket. ARGV: private burst, private rate. As RateLimiter.answered: the bucket
+# refilled up to now, then at most one short of full (the send counted from now).
+_SETTLE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
+if not b[1] then return 'gone' end
+local tokens = math.min(burst, tonumber(b[1]) + (now - tonumber(b[2])) * rate)
+tokens = math.min(tokens, burst - 1)
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', string.format('%.6f', now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return 'ok'
+"""
+
 # KEYS: overall window, global pause. ARGV: overall limit, overall period.
 _ROOM = """
 local t = redis.call('TIME')
@@ -120,6 +135,7 @@ class SharedLimiter:
         self._take = client.register_script(_TAKE)
         self._room = client.register_script(_ROOM)
         self._flood = client.register_script(_FLOOD)
+        self._settle = client.register_script(_SETTLE)
 
     @classmethod
     def from_url(cls, url: str, limits: Limits | None = None, prefix: str = PREFIX) -> SharedLimiter:
@@ -137,8 +153,15 @@ class SharedLimiter:
         self._call_take(chat_id, counts=counts, force=True)
 
     def answered(self, chat_id: int) -> None:
-        """Not needed here: the shared buckets are kept by Redis's clock, and each send is
-        taken just before it goes out (RateLimiter.answered says why a local one needs it)."""
+        """Telegram answered a send to private chat ``chat_id``: the send is counted again from
+        now, as RateLimiter.answered does and for the same reason (Telegram counts a message when
+        it arrives; one delayed in flight would let the next one arrive too soon after it)."""
+        if chat_id < 0:
+            return  # groups count in a window, by when each send was taken
+        self._settle(
+            keys=[self._key(f"chat:{chat_id}")],
+            args=[self.limits.private_burst, self.limits.private_per_second],
+        )
 
     def room(self) -> tuple[int, float]:
         left, wait = self._room(
