@@ -7,6 +7,7 @@ transcript it leaves (``chat.transcript``) is compared with ``tests/golden/<flow
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from flows.events import NewTicket, TicketOpened
@@ -57,6 +58,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "country_typo": "Pilipina",
         "scam_city": "Sihanoukville",
         "minor_story": "Keponakan saya pergi dengan agen PT Mercusuar Kertas Abadi, izinnya sudah dicabut.",
+        "fake_story": "Agen membuatkan paspor dengan nama dan umur palsu, katanya supaya cepat berangkat.",
     },
     "en": {
         "city": "Johor Bahru",
@@ -100,6 +102,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "country_typo": "Philipines",
         "scam_city": "Sihanoukville",
         "minor_story": "My niece left with an agent of PT Mercusuar Kertas Abadi, whose licence was revoked.",
+        "fake_story": "The agent made me a passport with a false name and age, so that I could leave sooner.",
     },
 }
 OTHER_LANGUAGE = {"id": "en", "en": "id"}
@@ -135,6 +138,27 @@ def report(chat: Chat, lang: str) -> None:
     chat.press("skip")
     chat.press("chat")
     chat.press("send")
+
+
+def report_fake_documents(chat: Chat, lang: str) -> None:
+    """Issue 13: a fake-document report is copied to Imigrasi (KP2MI-Imigrasi MoU), and the card
+    says when Imigrasi has no staff chat configured (it then gets no card of its own)."""
+    p = PHRASES[lang]
+    onboard(chat, lang)
+    chat.command("/lapor")
+    chat.press("fake_documents")
+    chat.press("no")
+    chat.press("self")
+    chat.press("MY")
+    chat.say(p["city"])
+    chat.say(p["fake_story"])
+    chat.press("skip")
+    chat.press("chat")
+    chat.press("send")
+    ticket = next(e.ticket for e in chat.events if isinstance(e, TicketOpened))
+    facts = replace(_facts_of(ticket), no_chat=("imigrasi",))
+    chat.transcript.append("staff card (no staff chat configured for Imigrasi):")
+    chat.transcript += ["      " + line for line in chat.renderer().lines(card_lines(facts)).split("\n")]
 
 
 def report_missing(chat: Chat, lang: str) -> None:
@@ -527,6 +551,7 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "onboarding": onboarding,
     "report": report,
     "report_missing": report_missing,
+    "report_fake_documents": report_fake_documents,
     "assist": assist,
     "check": check,
     "check_not_found": check_not_found,
