@@ -55,6 +55,12 @@ def agency_code(agency: str) -> str:
 
 def _engine() -> Engine:
     settings = get_settings()
+    # The agencies' names for what a command prints (tickets show), checked before anything runs.
+    try:
+        load_agencies(settings.helpline_data_dir)
+    except AgenciesFileError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
     engine = protect(make_engine(settings.database_url), settings)
     migrate(engine)
     return engine

@@ -230,3 +230,28 @@ def test_staff_add_takes_any_configured_code_and_lists_them_otherwise(tmp_path: 
 class _Null:
     def gettext(self, message: str, /) -> str:
         return message
+
+
+def test_a_command_stops_at_start_on_a_malformed_agencies_file(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    broken = json.loads((data / "agencies.json").read_text("utf-8"))
+    broken["agencies"][2]["kind"] = "embassy"
+    (data / "agencies.json").write_text(json.dumps(broken), "utf-8")
+    env = {**base_env(tmp_path / "h.db"), "HELPLINE_DATA_DIR": str(data), "COLUMNS": "200"}
+    done = subprocess.run(
+        [HELPLINE, "staff", "list"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    said = " ".join(done.stdout.split())
+    assert "agencies.json is not valid: agencies.2.kind" in said
+    assert "Traceback" not in done.stdout + done.stderr
