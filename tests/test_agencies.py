@@ -66,6 +66,22 @@ def test_contact_lines_are_facts_with_their_source() -> None:
     assert kp2mi is not None and not any(line.verified for line in kp2mi.contacts)
 
 
+def test_contact_lines_agree_with_the_contacts_file() -> None:
+    """The same numbers live in contacts.json (the emergency card, /cek): one must not drift."""
+    national = {n["service"]: n for n in json.loads((DATA / "contacts.json").read_text("utf-8"))["national"]}
+    kp2mi, polri = shipped().get("kp2mi"), shipped().get("ppa-ppo")
+    assert kp2mi is not None and polri is not None
+    assert [line.value for line in kp2mi.contacts] == [
+        national[s]["number"] for s in ("kp2mi_tollfree", "kp2mi_abroad", "kp2mi_whatsapp")
+    ]
+    assert [line.verified for line in kp2mi.contacts] == [
+        national[s]["verified"] for s in ("kp2mi_tollfree", "kp2mi_abroad", "kp2mi_whatsapp")
+    ]
+    assert [(line.value, line.verified) for line in polri.contacts] == [
+        (national["polri"]["number"], national["polri"]["verified"])
+    ]
+
+
 def test_transfer_owners_per_category() -> None:
     agencies = shipped()
     every = [o.id for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)] + ["question", "emergency"]
