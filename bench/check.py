@@ -80,9 +80,7 @@ def _context() -> Context:
         registry=sample_index(),
         tickets=_NoTickets(),
         contacts=Contacts.from_dict(json.loads((DATA / "contacts.json").read_text("utf-8"))),
-        routing=RoutingTable.from_dict(
-            json.loads((DATA / "routing.json").read_text("utf-8")), shipped().codes
-        ),
+        routing=RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")), shipped()),
         understand=_understanding(),
     )
 

@@ -95,7 +95,7 @@ class Helpline:
         self.contacts = Contacts.from_dict(load_json(data / "contacts.json"))
         # Checked at start: a malformed agencies or routing file stops the bot with its reason.
         self.agencies = load_agencies(data)
-        self.routing = RoutingTable.from_dict(load_json(data / "routing.json"), self.agencies.codes)
+        self.routing = RoutingTable.from_dict(load_json(data / "routing.json"), self.agencies)
         self.understand = Understanding.from_file(data / "countries.json")
         self.sla = settings.sla()
         self.staff_chats = settings.staff_chats(self.agencies)

@@ -8,10 +8,11 @@ a minor, danger now) gets that rule's owner, copies and priority floor."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flows.agencies import Agencies
 from flows.ticket_rules import PRIORITIES, higher
 
 
@@ -79,15 +80,17 @@ class RoutingTable:
         return "possible" if answer in self.possible_answers else "no"
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], agencies: Collection[str]) -> RoutingTable:
-        """The table of a parsed ``routing.json``; ``agencies``: the codes of the configured
-        agencies (``data/agencies.json``), the only ones a rule may name."""
+    def from_dict(cls, raw: Mapping[str, Any], agencies: Agencies) -> RoutingTable:
+        """The table of a parsed ``routing.json``; ``agencies``: the configured agencies
+        (``data/agencies.json``), the only ones a rule may name. The default rule's owner is
+        the agencies file's ``default_owner`` unless the routing file names one (then they must
+        agree)."""
 
         def known(name: str, codes: tuple[Any, ...]) -> None:
             for agency in codes:
                 if agency not in agencies:
                     raise RoutingError(
-                        f"{name}: unknown agency {agency!r} (agencies.json has {', '.join(sorted(agencies))})"
+                        f"{name}: unknown agency {agency!r} (agencies.json has {', '.join(agencies.codes)})"
                     )
 
         def rule(name: str, item: Mapping[str, Any], default_priority: str = "normal") -> Rule:
@@ -109,6 +112,15 @@ class RoutingTable:
             if priority not in PRIORITIES:
                 raise RoutingError(f"possible_yes.{name}: unknown priority {priority!r}")
             return Possible(copied, str(priority))
+
+        def default(item: Mapping[str, Any]) -> Mapping[str, Any]:
+            owner = item.get("owner", agencies.default_owner)
+            if owner != agencies.default_owner:
+                expected = agencies.default_owner
+                raise RoutingError(
+                    f"default: owner {owner!r} is not agencies.json's default_owner {expected!r}"
+                )
+            return {**item, "owner": owner}
 
         def when(index: int, item: Mapping[str, Any]) -> When:
             name = f"when[{index}]"
@@ -151,7 +163,7 @@ class RoutingTable:
             maybe = raw["possible_yes"]
             return cls(
                 rules,
-                rule("default", raw["default"]),
+                rule("default", default(raw["default"])),
                 rule("minor", raw["minor"]),
                 frozenset(str(a) for a in maybe["answers"]),
                 possible("minor", maybe["minor"]),

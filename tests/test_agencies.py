@@ -14,7 +14,7 @@ import pytest
 
 from bot.agencies import AgenciesFileError, parse_agencies, shipped
 from bot.config import Settings
-from flows.agencies import SHIPPED, is_agency
+from flows.agencies import SHIPPED, Agencies, is_agency
 from flows.render import Renderer
 from flows.routing import RoutingError, RoutingTable, route
 from flows.staff import parse_action
@@ -193,7 +193,7 @@ def test_conditional_rules_route_by_country_and_recruiter_status(routing_raw: di
         {"if": {"country": ["KH", "MM"]}, "copied": ["imigrasi"], "priority": "high"},
         {"if": {"category": ["illegal_recruitment"], "recruiter_status": ["revoked"]}, "owner": "ppa-ppo"},
     ]
-    table = RoutingTable.from_dict(routing_raw, shipped().codes)
+    table = RoutingTable.from_dict(routing_raw, shipped())
     assert route(table, "other", country="KH") == route(table, "other", country="MM")
     calm, compound = route(table, "other"), route(table, "other", country="KH")
     assert (calm.copied, calm.priority) == ((), "normal")
@@ -214,13 +214,24 @@ def test_conditional_rules_route_by_country_and_recruiter_status(routing_raw: di
 def test_a_wrong_conditional_rule_is_refused(routing_raw: dict[str, Any], rule: Any, message: str) -> None:
     routing_raw["when"] = [rule]
     with pytest.raises(RoutingError, match=message):
-        RoutingTable.from_dict(routing_raw, shipped().codes)
+        RoutingTable.from_dict(routing_raw, shipped())
 
 
 def test_the_shipped_routing_names_only_configured_agencies(routing_raw: dict[str, Any]) -> None:
-    RoutingTable.from_dict(routing_raw, shipped().codes)
+    RoutingTable.from_dict(routing_raw, shipped())
+    two = Agencies(shipped().items[:2], "kp2mi")
     with pytest.raises(RoutingError, match="unknown agency 'imigrasi'"):
-        RoutingTable.from_dict(routing_raw, ("kp2mi", "ppa-ppo"))
+        RoutingTable.from_dict(routing_raw, two)
+
+
+def test_the_default_owner_is_the_agencies_files(routing_raw: dict[str, Any]) -> None:
+    assert "owner" not in routing_raw["default"]
+    assert route(RoutingTable.from_dict(routing_raw, shipped()), "no-such-category").owner == "kp2mi"
+    ppa_first = Agencies(shipped().items, "ppa-ppo")
+    assert route(RoutingTable.from_dict(routing_raw, ppa_first), "no-such-category").owner == "ppa-ppo"
+    routing_raw["default"] = {**routing_raw["default"], "owner": "imigrasi"}
+    with pytest.raises(RoutingError, match="default_owner 'kp2mi'"):
+        RoutingTable.from_dict(routing_raw, shipped())
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -50,7 +50,7 @@ SCAM_COMPOUND_COUNTRIES = ("KH", "MM", "LA", "PH", "TH")
 # FACTS.md: "as reported in the press in April 2025 (verify before production)".
 UNVERIFIED = {"kp2mi_tollfree", "kp2mi_abroad", "kp2mi_whatsapp", "kemnaker", "lapor", "kp2mi_registry"}
 
-CODES = shipped().codes
+AGENCIES = shipped()
 
 
 def read_json(name: str) -> Any:
@@ -64,7 +64,7 @@ def contacts() -> Contacts:
 
 @pytest.fixture(scope="module")
 def routing() -> RoutingTable:
-    return RoutingTable.from_dict(read_json("routing.json"), CODES)
+    return RoutingTable.from_dict(read_json("routing.json"), AGENCIES)
 
 
 # --- contacts ---------------------------------------------------------------------------------

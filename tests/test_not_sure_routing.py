@@ -20,7 +20,7 @@ ROUTING_FILE = Path(__file__).resolve().parents[1] / "data" / "routing.json"
 PPA, KP2MI = "ppa-ppo", "kp2mi"
 ALL_CATEGORIES = [o.id for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)] + ["question", "emergency"]
 
-CODES = shipped().codes
+AGENCIES = shipped()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def raw() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def table(raw: dict[str, Any]) -> RoutingTable:
-    return RoutingTable.from_dict(raw, CODES)
+    return RoutingTable.from_dict(raw, AGENCIES)
 
 
 def at_least_high(priority: str) -> bool:
@@ -79,7 +79,7 @@ def test_the_rule_is_data(raw: dict[str, Any]) -> None:
     """Take "unsure" out of the possible answers and it routes as a no again."""
     changed = copy.deepcopy(raw)
     changed["possible_yes"]["answers"] = []
-    assert RoutingTable.from_dict(changed, CODES).reading("unsure") == "no"
+    assert RoutingTable.from_dict(changed, AGENCIES).reading("unsure") == "no"
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_inconsistent_possible_yes_data_is_refused(
     changed = copy.deepcopy(raw)
     changed["possible_yes"][section] = value
     with pytest.raises(RoutingError, match=message):
-        RoutingTable.from_dict(changed, CODES)
+        RoutingTable.from_dict(changed, AGENCIES)
 
 
 # -- through the conversation ------------------------------------------------------------------

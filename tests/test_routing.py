@@ -25,7 +25,7 @@ def two(routed: Routed) -> Routed:
     return Routed(routed.owner, tuple(a for a in routed.copied if a in (KP2MI, PPA)), routed.priority)
 
 
-CODES = shipped().codes
+AGENCIES = shipped()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def raw() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def table(raw: dict[str, Any]) -> RoutingTable:
-    return RoutingTable.from_dict(raw, CODES)
+    return RoutingTable.from_dict(raw, AGENCIES)
 
 
 # -- the SPEC table --------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def broken(raw: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, 
         (("categories", "held", "owner"), None, "unknown agency"),
         (("categories", "held", "copied"), ["interpol"], "unknown agency"),
         (("categories", "missing", "copy_when_trafficking_or_minor"), ["kbri"], "unknown agency"),
-        (("default", "owner"), "KP2MI", "unknown agency"),
+        (("default", "owner"), "KP2MI", "default_owner"),  # agencies.json names the default owner
         (("minor", "copied"), ["polri"], "unknown agency"),
         (("categories", "held", "priority"), "critical", "unknown priority"),
         (("categories", "other", "priority"), "Normal", "unknown priority"),
@@ -161,7 +161,7 @@ def test_inconsistent_routing_data_is_refused(
     raw: dict[str, Any], path: tuple[str, ...], value: Any, message: str
 ) -> None:
     with pytest.raises(RoutingError, match=message):
-        RoutingTable.from_dict(broken(raw, path, value), CODES)
+        RoutingTable.from_dict(broken(raw, path, value), AGENCIES)
 
 
 @pytest.mark.parametrize("key", ["categories", "default", "minor", "possible_yes"])
@@ -169,7 +169,7 @@ def test_a_missing_section_is_refused(raw: dict[str, Any], key: str) -> None:
     changed = copy.deepcopy(raw)
     del changed[key]
     with pytest.raises(RoutingError, match="missing key"):
-        RoutingTable.from_dict(changed, CODES)
+        RoutingTable.from_dict(changed, AGENCIES)
 
 
 def test_a_rule_without_priority_is_normal() -> None:
@@ -180,7 +180,7 @@ def test_a_rule_without_priority_is_normal() -> None:
             "minor": {"owner": "ppa-ppo", "copied": ["kp2mi"]},
             "possible_yes": {"answers": [], "minor": {}, "trafficking_signs": {}},
         },
-        CODES,
+        AGENCIES,
     )
     assert table.rules["x"].priority == "normal"
     assert route(table, "x") == Routed(KP2MI, (), "normal")
@@ -191,5 +191,5 @@ def test_changing_the_data_changes_the_routing(raw: dict[str, Any]) -> None:
     changed = broken(
         raw, ("categories", "fake_documents"), {"owner": "ppa-ppo", "copied": ["kp2mi"], "priority": "high"}
     )
-    table = RoutingTable.from_dict(changed, CODES)
+    table = RoutingTable.from_dict(changed, AGENCIES)
     assert route(table, "fake_documents") == Routed(PPA, (KP2MI,), "high")

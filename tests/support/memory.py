@@ -65,7 +65,7 @@ def load_contacts() -> Contacts:
 
 
 def load_routing() -> RoutingTable:
-    return RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")), shipped().codes)
+    return RoutingTable.from_dict(json.loads((DATA / "routing.json").read_text("utf-8")), shipped())
 
 
 @cache
