@@ -12,10 +12,11 @@ from datetime import datetime
 from bot.config import Settings, parse_duration
 from bot.notices import Notices
 from bot.outgoing import Outgoing
+from flows import notices as texts
+from flows import officer_answers as answers
 from flows.care import Delays
 from flows.events import CareEvent, CheckinAnswered, CheckinChosen, SatisfactionGiven
-from flows.text import M, Msg
-from flows.vocab import PRIORITY_NAMES, agency_name, category_label
+from flows.text import Msg
 from storage.care import CareRepository
 from storage.tables import TicketRow
 from storage.uow import UnitOfWork
@@ -53,16 +54,7 @@ def on_event(
                 {"interval_seconds": int(interval.total_seconds())},
                 now,
             )
-            return notices.to_staff(
-                uow,
-                ticket,
-                # TRANSLATORS: {interval} is a duration in words, e.g. "6 hours".
-                M(
-                    "The reporter agreed to safety check-ins every {interval}. A missed check-in or a "
-                    '"Not OK" answer will be announced here.',
-                    interval=interval,
-                ),
-            )
+            return notices.to_staff(uow, ticket, texts.checkins_agreed(interval))
         row = care.checkin(ticket.id)
         if row is not None and row.active:
             care.stop_checkins(row)
@@ -78,14 +70,7 @@ def on_event(
         if row is not None:
             care.answered(row, "unsafe", now)
         # "Not OK" always counts, whether or not check-ins are still running.
-        return alarm(
-            notices,
-            uow,
-            ticket,
-            "checkin_unsafe",
-            M('🔴 {ref}: the reporter answered the safety check-in with "Not OK". Act now.', ref=ticket.ref),
-            now,
-        )
+        return alarm(notices, uow, ticket, "checkin_unsafe", texts.checkin_not_ok(ticket.ref), now)
     assert isinstance(event, SatisfactionGiven)
     care.record_satisfaction(ticket.id, event.helpful, now)
     uow.audit.record(ticket.id, "reporter", "satisfaction", {"helpful": event.helpful}, now)
@@ -105,20 +90,10 @@ def resolve(
     """The staff action "resolved": the reporter is told, and the ticket closes by itself after a
     quiet week (``HELPLINE_AUTOCLOSE_AFTER``) unless someone writes."""
     if not uow.tickets.apply(ticket.ref, "resolve", now):
-        return M("Nothing changed."), False
-    out.extend(
-        notices.to_reporter(
-            uow,
-            ticket,
-            M(
-                "Your report {ref} is marked as resolved. If you still need help, just write here; "
-                "otherwise it will be closed in a few days.",
-                ref=ticket.ref,
-            ),
-            discreet=M("Hi, we think this is settled now. If you still need help, just write here."),
-        )
-    )
-    return M("Marked as resolved."), True
+        return answers.NOTHING_CHANGED, False
+    notice, discreet = texts.resolved(ticket.ref)
+    out.extend(notices.to_reporter(uow, ticket, notice, discreet=discreet))
+    return answers.MARKED_RESOLVED, True
 
 
 # -- messages of the scheduler ----------------------------------------------------------------
@@ -140,17 +115,11 @@ def alarm(
 
 def escalation_lines(ticket: TicketRow) -> tuple[Msg, ...]:
     """What the escalation chat learns: enough to chase the agency, nothing of the story."""
-    return (
-        M(
-            "⏰ Escalation: {priority} · {ref} · {category}",
-            priority=PRIORITY_NAMES[ticket.priority],
-            ref=ticket.ref,
-            category=category_label(ticket.category),
-        ),
-        M(
-            "{agency} has not taken it. Received {at} · first response was due {due}.",
-            agency=agency_name(ticket.owner),
-            at=ticket.created_at,
-            due=ticket.first_response_due or ticket.created_at,
-        ),
+    return texts.escalation_lines(
+        priority=ticket.priority,
+        ref=ticket.ref,
+        category=ticket.category,
+        owner=ticket.owner,
+        received=ticket.created_at,
+        due=ticket.first_response_due or ticket.created_at,
     )

@@ -21,6 +21,7 @@ from bot.i18n import renderer
 from bot.notices import STAFF_LANG
 from bot.outgoing import PRIORITY, Outgoing
 from bot.service import Helpline
+from flows import notices as texts
 from flows import ticket_rules
 from flows.care import (
     AUTOCLOSE,
@@ -36,7 +37,6 @@ from flows.care import (
 )
 from flows.checkin import prompt, satisfaction_buttons
 from flows.replies import Reply, Urgency
-from flows.text import M
 from storage.care import CareRepository, checkin_facts
 from storage.tables import TicketRow
 from storage.uow import UnitOfWork
@@ -113,14 +113,7 @@ def escalate(
         out.append(
             Outgoing(
                 chat,
-                render.text(
-                    M(
-                        "⏰ {ref}: the first-response target ({due}) has passed and nobody has taken this "
-                        "ticket.",
-                        ref=ticket.ref,
-                        due=ticket.first_response_due or now,
-                    )
-                ),
+                render.text(texts.first_response_missed(ticket.ref, ticket.first_response_due or now)),
                 priority=priority,
                 kind="notice",
                 ticket_ref=ticket.ref,
@@ -153,28 +146,8 @@ def remind(second: bool) -> Work:
         helpline: Helpline, uow: UnitOfWork, care: CareRepository, ticket: TicketRow, now: datetime
     ) -> list[Outgoing]:
         assert ticket.id is not None
-        text = (
-            M(
-                "We are still waiting for your answer about {ref}. If you no longer need help, "
-                "you can ignore this message.",
-                ref=ticket.ref,
-            )
-            if second
-            else M(
-                "A gentle reminder: an officer is waiting for your answer about {ref}. Reply to "
-                "their message, or open it with /status.",
-                ref=ticket.ref,
-            )
-        )
         # Discreet unless the person chose otherwise: no report, no reference, no officer.
-        discreet = (
-            M(
-                "Hi, we are still waiting for your answer. If you no longer need it, you can ignore "
-                "this message."
-            )
-            if second
-            else M("Hi, we are waiting for your answer. Just write here when you can.")
-        )
+        text, discreet = texts.reminder(ticket.ref, second=second)
         uow.audit.record(ticket.id, "system", "reminder_sent", {"n": 2 if second else 1}, now)
         return helpline.notices.reply_to_reporter(
             uow,
@@ -195,16 +168,9 @@ def autoclose(
     uow.audit.record(ticket.id, "system", "auto_closed", {}, now)
     fresh = uow.tickets.get(ticket.ref)
     assert fresh is not None
-    notice = Reply(
-        (M("Your report {ref} was resolved and is now closed. Was this helpful?", ref=ticket.ref),),
-        satisfaction_buttons(ticket.ref),
-        ticket_ref=ticket.ref,
-    )
-    discreet = Reply(
-        (M("Hi, this conversation is now closed. Was this helpful?"),),
-        satisfaction_buttons(ticket.ref),
-        ticket_ref=ticket.ref,
-    )
+    full, brief = texts.closed_was_it_helpful(ticket.ref)
+    notice = Reply((full,), satisfaction_buttons(ticket.ref), ticket_ref=ticket.ref)
+    discreet = Reply((brief,), satisfaction_buttons(ticket.ref), ticket_ref=ticket.ref)
     return helpline.notices.reply_to_reporter(uow, fresh, notice, discreet=discreet) + helpline.notices.cards(
         uow, fresh, edit=True
     )
@@ -234,7 +200,7 @@ def checkin_missed(
         uow,
         ticket,
         "checkin_missed",
-        M("🔴 {ref}: the reporter did not answer the safety check-in sent {at}.", ref=ticket.ref, at=sent_at),
+        texts.checkin_missed(ticket.ref, sent_at),
         now,
     )
 
