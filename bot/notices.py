@@ -12,9 +12,10 @@ from typing import Any
 
 from bot.i18n import renderer
 from bot.outgoing import PRIORITY, Outgoing, render_reply
+from flows import notices as texts
 from flows.replies import Reply, Urgency
 from flows.staff import card_buttons, card_lines, transfer_buttons
-from flows.text import M, Msg, Text
+from flows.text import Msg, Text
 from flows.ticket_facts import CardFacts, ThreadEntry, fact_lines, thread_lines
 from storage.tables import TicketRow, UserRow
 from storage.uow import UnitOfWork
@@ -82,7 +83,7 @@ class Notices:
                 out.append(
                     Outgoing(
                         chat,
-                        render.lines((M("{ref}:", ref=ticket.ref), text)),
+                        render.lines((texts.heading(ticket.ref), text)),
                         kind="notice",
                         ticket_ref=ticket.ref,
                         reply_to_card=True,
@@ -93,9 +94,7 @@ class Notices:
     def transfer_choices(self, ticket: TicketRow, chat: int, targets: tuple[str, ...]) -> list[Outgoing]:
         """Under the card in ``chat``: one button per agency the ticket may be transferred to."""
         render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
-        reply = Reply(
-            (M("{ref}: transfer to which agency?", ref=ticket.ref),), transfer_buttons(ticket.ref, targets)
-        )
+        reply = Reply((texts.transfer_question(ticket.ref),), transfer_buttons(ticket.ref, targets))
         rendered = render_reply(chat, reply, render, kind="notice")
         return [
             Outgoing(

@@ -27,6 +27,8 @@ from bot.notices import STAFF_LANG, Notices, staff_text, whole_ticket_lines
 from bot.outgoing import PRIORITY, Outgoing, render_reply
 from bot.privacy import Flood, FloodGuard, clean_incoming, clean_text, protect
 from bot.understanding import Understanding
+from flows import notices as texts
+from flows import officer_answers as answers
 from flows import ticket_rules as rules
 from flows.contacts import Contacts
 from flows.engine import step
@@ -50,8 +52,6 @@ from flows.replies import Urgency
 from flows.routing import RoutingTable
 from flows.staff import may_act, parse_action
 from flows.state import State
-from flows.text import M
-from flows.vocab import agency_name
 from storage.desk import DeskRepository
 from storage.outbox import Queued
 from storage.recruiter_search import RegistryIndex, registry_fingerprint
@@ -60,8 +60,6 @@ from storage.ticket_reader import DbTicketReader
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-# The discreet "taken" notice (see Notices.to_reporter): that someone is on it, and nothing else.
-TAKEN_DISCREET = M("Hi, your message has been read. The answer will come in this chat.")
 
 
 def utcnow() -> datetime:
@@ -222,7 +220,7 @@ class Helpline:
             uow.audit.record(
                 found.id, "reporter", "reporter_message", {"danger": True} if event.danger else {}, now
             )
-            wrote = M("Reporter wrote: {text}", text=event.text or "📎")
+            wrote = texts.reporter_wrote(event.text)
             if event.danger:
                 # Words of danger in the thread: the ticket becomes urgent and its owner is
                 # alerted under the card at once, as for a "Not OK" check-in.
@@ -231,11 +229,7 @@ class Helpline:
                     uow,
                     found,
                     "danger_words",
-                    M(
-                        "🔴 {ref}: the reporter wrote words of danger: {text}",
-                        ref=found.ref,
-                        text=event.text or "📎",
-                    ),
+                    texts.danger_words(found.ref, event.text),
                     now,
                 )
                 out += self.notices.to_staff(uow, found, wrote, exclude=found.owner)
@@ -262,7 +256,7 @@ class Helpline:
             if update_id is not None and not uow.updates.claim("telegram", update_id, now):
                 return "", []
             if parsed is None:
-                return staff_text(M("This button is not valid.")), []
+                return staff_text(answers.BUTTON_NOT_VALID), []
             action, ref, target = parsed
             answer, _, out = self._act(
                 uow,
@@ -326,7 +320,7 @@ class Helpline:
         if ticket is None or staff is None or not allowed or agency is None:
             log.info("staff action refused action=%s ref=%s", action, ref)
             self._refused(uow, ticket, telegram_id, action, now, where)
-            return M("You are not allowed to do this."), False, []
+            return answers.NOT_ALLOWED, False, []
         out: list[Outgoing] = []
         if action == "assign":
             answer, changed = self._assign(uow, ticket, assignee, agency, now, out)
@@ -357,13 +351,13 @@ class Helpline:
     ) -> tuple[Any, bool]:
         colleague = next((s for s in uow.staff.list(agency) if s.id == assignee), None)
         if colleague is None or colleague.id is None:
-            return M("Nothing changed."), False
+            return answers.NOTHING_CHANGED, False
         first = ticket.taken_by is None
         if not uow.tickets.assign(ticket.ref, colleague.id, now):
-            return M("Nothing changed."), False
+            return answers.NOTHING_CHANGED, False
         if first:
             out += self._taken_notice(uow, ticket, agency)
-        return M("Assigned to {name}.", name=colleague.name), True
+        return answers.assigned(colleague.name), True
 
     def _transfer(
         self,
@@ -382,17 +376,17 @@ class Helpline:
             target = targets[0]
         if target is None:
             if not targets:
-                return M("No other agency may take over this ticket."), False, None
+                return answers.NO_TRANSFER_TARGET, False, None
             if chat is not None:
                 out += self.notices.transfer_choices(ticket, chat, targets)
-                return M("Choose the agency under the card."), False, None
-            return M("Choose the agency to transfer to."), False, None
+                return answers.CHOOSE_UNDER_CARD, False, None
+            return answers.CHOOSE_TARGET, False, None
         if target not in targets or not uow.tickets.transfer(ticket.ref, target, now):
-            return M("Nothing changed."), False, None
+            return answers.NOTHING_CHANGED, False, None
         fresh = uow.tickets.get(ticket.ref)
         assert fresh is not None
         out += self.notices.cards(uow, fresh, edit=False, only=target)
-        return M("Transferred to {agency}.", agency=agency_name(target)), True, target
+        return answers.transferred(target), True, target
 
     def _taken_notice(self, uow: UnitOfWork, ticket: TicketRow, agency: str) -> list[Outgoing]:
         """To the reporter when an officer first has their ticket (taken or assigned); discreet
@@ -400,12 +394,8 @@ class Helpline:
         return self.notices.to_reporter(
             uow,
             ticket,
-            M(
-                "An officer of {agency} is now handling your report {ref}.",
-                agency=agency_name(agency),
-                ref=ticket.ref,
-            ),
-            discreet=TAKEN_DISCREET,
+            texts.taken(agency, ticket.ref),
+            discreet=texts.TAKEN_DISCREET,
         )
 
     def _staff_action(
@@ -420,27 +410,20 @@ class Helpline:
     ) -> tuple[Any, bool]:
         if action == "take":
             if not uow.tickets.take(ticket.ref, staff.id, now):
-                return M("Someone else has already taken this ticket."), False
+                return answers.ALREADY_TAKEN, False
             out += self._taken_notice(uow, ticket, agency)
-            return M("You have taken {ref}.", ref=ticket.ref), True
+            return answers.taken(ticket.ref), True
         if action == "close":
             if not uow.tickets.close(ticket.ref, now):
-                return M("Nothing changed."), False
-            out += self.notices.to_reporter(
-                uow,
-                ticket,
-                M(
-                    "Your report {ref} has been closed. If you need more help, write /lapor or /status.",
-                    ref=ticket.ref,
-                ),
-                discreet=M("Hi, this conversation is closed. If you need anything else, write /menu."),
-            )
-            return M("Closed."), True
+                return answers.NOTHING_CHANGED, False
+            notice, discreet = texts.closed(ticket.ref)
+            out += self.notices.to_reporter(uow, ticket, notice, discreet=discreet)
+            return answers.CLOSED, True
         if action == "resolve":
             return care.resolve(self.notices, uow, ticket, now, out)
         if not uow.tickets.reopen(ticket.ref, now):
-            return M("Nothing changed."), False
-        return M("Reopened."), True
+            return answers.NOTHING_CHANGED, False
+        return answers.REOPENED, True
 
     def staff_reply(
         self,
@@ -489,7 +472,7 @@ class Helpline:
                 for ticket in (source, target):
                     self._refused(uow, ticket, telegram_id, "merge", now, {"via": "console"})
                 uow.commit()
-                return staff_text(M("You are not allowed to do this.")), False
+                return staff_text(answers.NOT_ALLOWED), False
             desk = DeskRepository(uow.session)
             if (
                 source.id == target.id
@@ -499,31 +482,22 @@ class Helpline:
                 or desk.merged_into(_tid(source)) is not None
                 or desk.merged_into(_tid(target)) is not None
             ):
-                return staff_text(M("These two tickets cannot be merged.")), False
+                return staff_text(answers.CANNOT_MERGE), False
             uow.tickets.move_thread(_tid(source), _tid(target))
             uow.tickets.close(source.ref, now, "merge")
             desk.link(_tid(source), _tid(target), "merged", staff.id, now)
             actor = f"staff:{staff.id}"
             uow.audit.record(source.id, actor, "merged_into", {"ref": target.ref, "via": "console"}, now)
             uow.audit.record(target.id, actor, "merged_from", {"ref": source.ref, "via": "console"}, now)
-            out = self.notices.to_reporter(
-                uow,
-                target,
-                M(
-                    "Your report {old} is now followed together with your report {ref}. Please use "
-                    "{ref} from now on.",
-                    old=source.ref,
-                    ref=target.ref,
-                ),
-                discreet=M("Hi, please use {ref} from now on.", ref=target.ref),
-            )
+            notice, discreet = texts.merged(source.ref, target.ref)
+            out = self.notices.to_reporter(uow, target, notice, discreet=discreet)
             for ref in (source.ref, target.ref):
                 fresh = uow.tickets.get(ref)
                 assert fresh is not None
                 out += self.notices.cards(uow, fresh, edit=True)
             self.queue(uow, out, now)
             uow.commit()
-        return staff_text(M("{old} is merged into {ref}.", old=source.ref, ref=target.ref)), True
+        return staff_text(answers.merged(source.ref, target.ref)), True
 
     def _current(self, uow: UnitOfWork, ref: str) -> TicketRow | None:
         """The ticket of ``ref``, or the one it was merged into: the reporter's old reference
@@ -559,9 +533,7 @@ class Helpline:
         if ticket is None or staff is None or not allowed or agency is None or not text.strip():
             if not allowed:
                 self._refused(uow, ticket, telegram_id, "reply", now, where)
-            return staff_text(
-                M("You are not allowed to answer this ticket.") if text.strip() else M("The answer is empty.")
-            ), []
+            return staff_text(answers.NOT_ALLOWED_TO_ANSWER if text.strip() else answers.EMPTY_ANSWER), []
         uow.tickets.add_message(ticket, agency, text.strip(), now, staff_id=staff.id)
         care.officer_answered(uow, ticket, now)
         uow.audit.record(
@@ -570,10 +542,7 @@ class Helpline:
         out = self.notices.to_reporter(
             uow,
             ticket,
-            (
-                M("Officer {agency}: {text}", agency=agency_name(agency), text=text.strip()),
-                M("To answer, just write here."),
-            ),
+            texts.officer_answer(agency, text.strip()),
             link="agency_answer",
         )
         return None, self.queue(uow, out, now)
@@ -590,8 +559,7 @@ class Helpline:
                 return None, []
             if not ref.strip():
                 uow.commit()
-                usage = M("Write the ticket reference after the command: /lihat PMI-XXXX-XXXX")
-                return staff_text(usage), []
+                return staff_text(answers.VIEW_USAGE), []
             ticket = uow.tickets.get(normalise_reference(clean_text(ref)) or "")
             allowed, staff = self._staff_allowed(
                 uow, telegram_id, self.chat_agency.get(chat_id), "view", ticket
@@ -600,7 +568,7 @@ class Helpline:
                 self._refused(uow, ticket, telegram_id, "view", now, {"chat": chat_id})
                 uow.commit()
                 # The same answer for a missing ticket and another agency's: no probing.
-                return staff_text(M("You are not allowed to see this ticket.")), []
+                return staff_text(answers.NOT_ALLOWED_TO_SEE), []
             uow.audit.record(ticket.id, f"staff:{staff.id}", "viewed", {}, now)
             agency = self.chat_agency[chat_id]
             out = self.notices.cards(uow, ticket, edit=False, only=agency)
@@ -611,7 +579,7 @@ class Helpline:
             out.append(
                 Outgoing(
                     chat_id,
-                    render.lines((M("{ref}:", ref=ticket.ref), *whole)),
+                    render.lines((texts.heading(ticket.ref), *whole)),
                     kind="notice",
                     ticket_ref=ticket.ref,
                 )
@@ -663,12 +631,7 @@ class Helpline:
             out = [
                 Outgoing(
                     telegram_id,
-                    render.text(
-                        M(
-                            "You are sending messages very fast. Please wait a moment, then write again. "
-                            "/darurat works at any time."
-                        )
-                    ),
+                    render.text(texts.SLOW_DOWN),
                 )
             ]
             out = self.queue(uow, out, now)
@@ -698,9 +661,7 @@ class Helpline:
         the person is anonymised, and the person's row and conversation are deleted."""
         for ticket in uow.tickets.list_for_reporter(_id(user)):
             if uow.tickets.close(ticket.ref, now, "erase"):
-                out += self.notices.to_staff(
-                    uow, ticket, M("The reporter erased their data; this ticket is closed and anonymised.")
-                )
+                out += self.notices.to_staff(uow, ticket, texts.ERASED)
             uow.tickets.anonymise(ticket.ref, now)
             uow.audit.record(ticket.id, "reporter", "erased", {}, now)
         uow.users.erase(user)
