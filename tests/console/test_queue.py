@@ -112,6 +112,26 @@ def test_transfer_hands_the_ticket_to_the_other_agency(desk: Desk, web: Browser)
     assert ref in page and "salinan" in page  # KP2MI keeps a copy
 
 
+def test_transfer_offers_every_agency_that_may_own_the_category(desk: Desk, web: Browser) -> None:
+    ref = report(desk, 5001, "fake_documents")  # KP2MI owns it; Polri PPA-PPO and Imigrasi may too
+    web.login(add_officer(desk, 7002, "kp2mi", "Dewi"))
+    page = web.get(f"/tickets/{ref}")
+    assert re.search(
+        r'<select name="to_agency"[^>]*><option value="ppa-ppo">Polri PPA-PPO</option>'
+        r'<option value="imigrasi">Imigrasi</option></select>',
+        page,
+    )
+    web.post("/queue/act", refs=[ref], action="transfer")  # several agencies, none chosen
+    with UnitOfWork(desk.db) as uow:
+        ticket = uow.tickets.get(ref)
+        assert ticket is not None and ticket.owner == "kp2mi"
+    web.post(f"/tickets/{ref}/act", action="transfer", to_agency="imigrasi")
+    with UnitOfWork(desk.db) as uow:
+        ticket = uow.tickets.get(ref)
+        assert ticket is not None and ticket.owner == "imigrasi"
+        assert set(uow.tickets.copies(ticket.id or 0)) == {"kp2mi", "ppa-ppo"}
+
+
 def test_filters_and_reference_search(desk: Desk, web: Browser) -> None:
     first, second = report(desk, 5001, "other"), report(desk, 5002, "illegal_recruitment")
     web.login(add_officer(desk, 7002, "kp2mi", "Dewi"))
