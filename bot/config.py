@@ -149,10 +149,15 @@ class Settings(BaseSettings):
         """Agency code -> staff group chat id, for the agencies that have one configured (each
         agency's variable is named in data/agencies.json)."""
         chats: dict[str, int] = {}
+        named: dict[int, str] = {}
         for agency in agencies.items:
             chat = self._staff_chat(agency.staff_chat_env)
-            if chat is not None:
-                chats[agency.code] = chat
+            if chat is None:
+                continue
+            if chat in named:
+                # A chat stands for one agency: its buttons act for that agency alone.
+                raise ValueError(f"{named[chat]} and {agency.staff_chat_env} name the same chat")
+            chats[agency.code], named[chat] = chat, agency.staff_chat_env
         return chats
 
     def _staff_chat(self, variable: str) -> int | None:

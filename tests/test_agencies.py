@@ -159,6 +159,12 @@ def test_staff_chats_come_from_the_variable_each_agency_names(monkeypatch: pytes
     assert settings().staff_chats(agencies) == {"ppa-ppo": -2, "imigrasi": -3}
 
 
+def test_two_agencies_cannot_share_a_staff_chat() -> None:
+    same = settings(helpline_staff_chat_kp2mi=-5, helpline_staff_chat_imigrasi=-5)
+    with pytest.raises(ValueError, match="HELPLINE_STAFF_CHAT_KP2MI and HELPLINE_STAFF_CHAT_IMIGRASI"):
+        same.staff_chats(shipped())
+
+
 def test_a_desk_added_in_the_data_reads_its_own_variable(
     raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
