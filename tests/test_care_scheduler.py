@@ -24,9 +24,18 @@ from storage.care import CareRepository
 from storage.db import make_engine
 from storage.tables import AuditRow, OutboxRow, TicketRow, load_json
 from storage.uow import UnitOfWork
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT, Clock
-from tests.service.test_service import OFFICER, WORKER, Person, file_report, onboard
 from tests.storage.conftest import engine  # noqa: F401 - the parametrized database fixture
+from tests.support.service import (
+    KP2MI_CHAT,
+    OFFICER,
+    PPA_CHAT,
+    WORKER,
+    Clock,
+    Person,
+    add_officer,
+    file_report,
+    onboard,
+)
 
 ESCALATION_CHAT = -1009
 STAFF = renderer("id", "plain")
@@ -89,12 +98,6 @@ def ticket_row(db: Engine, ref: str) -> TicketRow:
         ticket = uow.tickets.get(ref)
         assert ticket is not None
         return ticket
-
-
-def add_officer(helpline: Helpline) -> None:
-    with UnitOfWork(helpline.db) as uow:
-        uow.staff.add(OFFICER, "ppa-ppo", "Bripka A.", helpline.clock())
-        uow.commit()
 
 
 def take(helpline: Helpline, ref: str) -> None:

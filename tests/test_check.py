@@ -19,7 +19,7 @@ from flows.render import Renderer
 from flows.text import Text
 from tests.support.chat import Chat
 from tests.support.memory import MemoryRegistry
-from tests.test_engine import button_data, check_until_offer, choices, onboarded, only_ticket, snapshot
+from tests.support.steps import button_data, check_until_offer, choices, onboarded, only_ticket, snapshot
 
 COMPANIES = (
     Recruiter(

@@ -8,7 +8,7 @@ from flows.events import EmergencyShown, ReporterMessageAdded
 from flows.incoming import AttachmentIn
 from flows.replies import Urgency
 from tests.support.chat import Chat
-from tests.test_engine import (
+from tests.support.steps import (
     STORY,
     choices,
     file_report,

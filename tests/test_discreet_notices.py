@@ -9,14 +9,13 @@ from sqlalchemy import Engine
 
 from bot.scheduler import run_due_work
 from bot.service import Helpline
-from flows.incoming import ChoiceIn, CommandIn
+from flows.incoming import CommandIn
 from storage.tables import load_json
 from storage.uow import UnitOfWork
-from tests.service.conftest import PPA_CHAT, Clock
-from tests.service.test_service import OFFICER, WORKER, Person, file_report
 from tests.storage.conftest import engine  # noqa: F401 - the parametrized database fixture
-from tests.test_care_scheduler import MINUTE, START, H, add_officer, at, make_helpline, outbox
-from tests.test_engine import onboarded
+from tests.support.service import OFFICER, PPA_CHAT, WORKER, Clock, Person, add_officer, file_report, onboard
+from tests.support.steps import onboarded
+from tests.test_care_scheduler import MINUTE, START, H, at, make_helpline, outbox
 
 
 @pytest.fixture
@@ -31,13 +30,6 @@ def helpline(engine: Engine, clock: Clock) -> Helpline:  # noqa: F811
 
 # Words that would tell someone looking at the phone who is involved or what it is about.
 REVEALING = ("KP2MI", "Polri", "PPA", "police", "polisi", "report", "laporan", "held", "passport", "paspor")
-
-
-def onboard(person: Person, lang: str) -> None:
-    person.send(CommandIn("start"))
-    person.send(ChoiceIn(f"g.lang.{lang}"))
-    person.press("agree")
-    person.press("worker")
 
 
 def choose(person: Person, setting: str) -> None:

@@ -27,6 +27,7 @@ from flows.incoming import (
 from flows.menu import ALIASES, COMMANDS
 from flows.vocab import ASSIST_CATEGORIES, COUNTRIES, REPORT_CATEGORIES
 from tests.support.chat import Chat
+from tests.support.steps import onboard
 
 SETTINGS = settings(
     max_examples=200,
@@ -151,13 +152,6 @@ actions: st.SearchStrategy[Action] = st.one_of(
 conversations = st.tuples(st.booleans(), st.lists(actions, min_size=15, max_size=40))
 
 
-def onboarded(chat: Chat) -> None:
-    chat.command("/start")
-    chat.press("lang.en")
-    chat.press("agree")
-    chat.press("worker")
-
-
 def to_incoming(chat: Chat, action: Action) -> Incoming | None:
     kind, value = action
     if kind == "send":
@@ -195,7 +189,7 @@ def essentials(state_json: dict[str, Any]) -> tuple[Any, ...]:
 def play(start_onboarded: bool, script: list[Action], check: Any) -> None:
     chat = Chat()
     if start_onboarded:
-        onboarded(chat)
+        onboard(chat)
     for action in script:
         incoming = to_incoming(chat, action)
         if incoming is None:

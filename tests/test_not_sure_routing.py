@@ -5,33 +5,16 @@ data (``data/routing.json`` "possible_yes"); these tests hold the shipped file t
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.agencies import shipped
 from flows.routing import PRIORITIES, RoutingError, RoutingTable, route
 from flows.vocab import ASSIST_CATEGORIES, REPORT_CATEGORIES
-from tests.test_engine import missing_until_summary, onboarded, only_ticket
+from tests.support.routing import AGENCIES, KP2MI, PPA, raw_fixture, table_fixture  # noqa: F401 - fixtures
+from tests.support.steps import missing_until_summary, onboarded, only_ticket
 
-ROUTING_FILE = Path(__file__).resolve().parents[1] / "data" / "routing.json"
-PPA, KP2MI = "ppa-ppo", "kp2mi"
 ALL_CATEGORIES = [o.id for o in (*REPORT_CATEGORIES, *ASSIST_CATEGORIES)] + ["question", "emergency"]
-
-AGENCIES = shipped()
-
-
-@pytest.fixture(scope="module")
-def raw() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(ROUTING_FILE.read_text("utf-8"))
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def table(raw: dict[str, Any]) -> RoutingTable:
-    return RoutingTable.from_dict(raw, AGENCIES)
 
 
 def at_least_high(priority: str) -> bool:

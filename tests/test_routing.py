@@ -4,18 +4,15 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.agencies import shipped
 from flows.routing import Routed, RoutingError, RoutingTable, route
 from flows.vocab import ASSIST_CATEGORIES, REPORT_CATEGORIES
+from tests.support.routing import AGENCIES, KP2MI, PPA, raw_fixture, table_fixture  # noqa: F401 - fixtures
 
-ROUTING_FILE = Path(__file__).resolve().parents[1] / "data" / "routing.json"
-PPA, KP2MI, IMIGRASI = "ppa-ppo", "kp2mi", "imigrasi"
+IMIGRASI = "imigrasi"
 # Fake documents and documents/passport help are copied to Imigrasi (KP2MI-Imigrasi MoU).
 IMIGRASI_COPIED = ("fake_documents", "assist.documents")
 
@@ -23,20 +20,6 @@ IMIGRASI_COPIED = ("fake_documents", "assist.documents")
 def two(routed: Routed) -> Routed:
     """The routing between KP2MI and Polri PPA-PPO alone: as it was before Imigrasi joined."""
     return Routed(routed.owner, tuple(a for a in routed.copied if a in (KP2MI, PPA)), routed.priority)
-
-
-AGENCIES = shipped()
-
-
-@pytest.fixture(scope="module")
-def raw() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(ROUTING_FILE.read_text("utf-8"))
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def table(raw: dict[str, Any]) -> RoutingTable:
-    return RoutingTable.from_dict(raw, AGENCIES)
 
 
 # -- the SPEC table --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flows.events import ReporterMessageAdded, TicketOpened
 from flows.incoming import AttachmentIn, ContactIn, TextIn
 from tests.support.chat import Chat
-from tests.test_engine import (
+from tests.support.steps import (
     STORY,
     button_data,
     choices,

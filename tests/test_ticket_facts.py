@@ -16,9 +16,8 @@ from flows.staff import card_lines
 from flows.text import Text
 from flows.ticket_facts import CardFacts, ThreadEntry, fact_lines, thread_lines
 from storage.uow import UnitOfWork
-from tests.service.conftest import PPA_CHAT, helpline  # noqa: F401 - the service fixture
-from tests.service.test_service import OFFICER, WORKER, Person, onboard
 from tests.storage.conftest import engine  # noqa: F401 - the parametrized database fixture
+from tests.support.service import OFFICER, PPA_CHAT, WORKER, Person, add_officer, helpline, onboard  # noqa: F401 - the service fixture
 
 AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 LONG = "Dia berhenti membalas. " * 30  # 690 characters: the card shortens it, /lihat does not
@@ -166,9 +165,7 @@ def test_the_card_lihat_and_the_command_line_show_the_facts(helpline: Helpline) 
         "⚠️ Di bawah 18 tahun: tidak yakin",
     ):
         assert fact in card.text, fact
-    with UnitOfWork(helpline.db) as uow:
-        uow.staff.add(OFFICER, "ppa-ppo", "Bripka A.", helpline.clock())
-        uow.commit()
+    add_officer(helpline)
     helpline.staff_reply(OFFICER, PPA_CHAT, "Di mana adik Anda sekarang?", ref=ref)
     _, out = helpline.staff_view(OFFICER, PPA_CHAT, ref)
     (whole,) = [m for m in out if m.kind == "notice"]

@@ -15,9 +15,17 @@ from flows.incoming import TextIn
 from flows.staff import author_label
 from flows.text import M
 from storage.uow import UnitOfWork
-from tests.service.conftest import PPA_CHAT, helpline  # noqa: F401 - the service fixture
-from tests.service.test_service import OFFICER, WORKER, Person, file_report, onboard
 from tests.storage.conftest import engine  # noqa: F401 - the parametrized database fixture
+from tests.support.service import (  # noqa: F401 - the service fixture
+    OFFICER,
+    PPA_CHAT,
+    WORKER,
+    Person,
+    add_officer,
+    file_report,
+    helpline,
+    onboard,
+)
 
 # What someone reading over the person's shoulder must not learn from a check-in.
 REVEALING = re.compile(
@@ -73,9 +81,7 @@ def test_staff_read_the_thread_with_named_authors_and_escaped_text(helpline: Hel
     worker = Person(helpline, WORKER)
     onboard(worker)
     ref = file_report(worker)
-    with UnitOfWork(helpline.db) as uow:
-        uow.staff.add(OFFICER, "ppa-ppo", "Bripka A.", helpline.clock())
-        uow.commit()
+    add_officer(helpline)
     helpline.staff_reply(OFFICER, PPA_CHAT, "Are you safe? <b>", ref=ref)
     with UnitOfWork(helpline.db) as uow:
         uow.links.add(WORKER, 555, ref, "agency_answer")

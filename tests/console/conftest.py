@@ -16,15 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.service import Helpline
 from console.app import create_app
 from console.auth import Passwords
 from console.web import Desk
 from storage.desk import DeskRepository
 from storage.uow import UnitOfWork
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT, Clock
-from tests.service.test_service import Person, file_report, onboard
 from tests.storage.conftest import engine  # noqa: F401 - the parametrized database fixture
+from tests.support.service import Clock, Person, file_report, make_helpline, onboard, staff_settings
 
 PASSWORD = "correct horse battery"
 SECRET = "console-test-secret-0123456789"
@@ -34,10 +32,7 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def console_settings(**values: object) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        helpline_staff_chat_kp2mi=KP2MI_CHAT,
-        helpline_staff_chat_ppa_ppo=PPA_CHAT,
+    return staff_settings(
         helpline_console_secret=SECRET,
         helpline_console_cookie_secure=False,
         **values,  # type: ignore[arg-type]
@@ -51,14 +46,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def desk(engine: Engine, clock: Clock) -> Desk:  # noqa: F811
-    import random
-
-    rng = random.Random(5)
-    counter = iter(range(1, 10**9))
     settings = console_settings()
-    helpline = Helpline(
-        engine, settings, clock=clock, random_bytes=rng.randbytes, new_id=lambda: f"n{next(counter)}"
-    )
+    helpline = make_helpline(engine, clock, seed=5, settings=settings)
     return Desk(settings, engine, clock=clock, passwords=Passwords(CHEAP), helpline=helpline)
 
 

@@ -17,7 +17,7 @@ from storage.desk_tables import TicketMatchKeyRow
 from storage.uow import UnitOfWork
 from tests.console.conftest import Browser, add_officer
 from tests.console.test_ticket import to_chat
-from tests.service.test_service import Person, file_report, onboard
+from tests.support.service import Person, file_report, onboard
 
 
 def ticket(desk: Desk, ref: str, reporter: int, **values: Any) -> str:

@@ -13,7 +13,7 @@ from console.web import Desk
 from storage.desk import DeskRepository
 from storage.uow import UnitOfWork
 from tests.console.conftest import PASSWORD, Browser, add_officer, code_for, csrf_of, totp_secret
-from tests.service.conftest import Clock
+from tests.support.service import Clock
 
 WRONG = "Nama pengguna, kata sandi, atau kode tidak benar"
 

@@ -14,7 +14,7 @@ from console.web import Desk
 from storage.tables import AuditRow, OutboxRow, TicketRow
 from storage.uow import UnitOfWork
 from tests.console.conftest import Browser, add_officer, report
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT
+from tests.support.service import KP2MI_CHAT, PPA_CHAT
 
 
 def refs_on(page: str) -> list[str]:

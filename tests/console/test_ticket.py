@@ -19,8 +19,7 @@ from storage.uow import UnitOfWork
 from tests.console.conftest import Browser, add_officer, console_settings, report
 from tests.fakebotapi.engine import TINY_PNG
 from tests.fakebotapi.server import FakeBotApi
-from tests.service.conftest import PPA_CHAT, Clock
-from tests.service.test_service import Person, file_report, onboard
+from tests.support.service import PPA_CHAT, Clock, Person, file_report, onboard
 
 
 def audit(desk: Desk, ref: str) -> list[tuple[str, str, str]]:

@@ -15,6 +15,7 @@ from flows.incoming import AttachmentIn
 from flows.staff import card_lines
 from flows.ticket_facts import CardFacts, ThreadEntry, fact_lines, thread_lines
 from tests.support.chat import Chat
+from tests.support.steps import onboard
 
 PHRASES: dict[str, dict[str, str]] = {
     "id": {
@@ -106,13 +107,6 @@ PHRASES: dict[str, dict[str, str]] = {
     },
 }
 OTHER_LANGUAGE = {"id": "en", "en": "id"}
-
-
-def onboard(chat: Chat, lang: str, role: str = "worker") -> None:
-    chat.command("/start")
-    chat.press(f"lang.{lang}")
-    chat.press("agree")
-    chat.press(role)
 
 
 def onboarding(chat: Chat, lang: str) -> None:

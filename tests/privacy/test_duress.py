@@ -12,7 +12,7 @@ from bot.service import Helpline
 from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
 from storage.tables import DeletableMessageRow, OutboxRow
 from storage.uow import UnitOfWork
-from tests.service.test_service import WORKER, Person, file_report, onboard
+from tests.support.service import WORKER, Person, file_report, onboard
 
 SOMEONE_ELSE = 5002
 

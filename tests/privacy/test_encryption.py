@@ -22,8 +22,8 @@ from storage.crypto import (
 )
 from storage.uow import UnitOfWork
 from tests.privacy.conftest import NEW_KEY, OLD_KEY
-from tests.service.test_service import WORKER, Person, file_report, onboard
 from tests.storage.conftest import NOW, NewTicketFactory
+from tests.support.service import WORKER, Person, file_report, onboard
 
 SECRET_WORDS = ("Siti Aminah", "Johor Bahru", "+60 12 3456", "passport is kept")
 

@@ -15,8 +15,7 @@ from bot.service import Helpline
 from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
 from storage.tables import TicketMessageRow
 from storage.uow import UnitOfWork
-from tests.service.conftest import Clock
-from tests.service.test_service import WORKER, Person, file_report, onboard
+from tests.support.service import WORKER, Clock, Person, file_report, onboard
 
 
 def test_flood_guard_warns_once_then_drops_then_recovers() -> None:

@@ -9,8 +9,7 @@ import pytest
 from bot.service import Helpline
 from flows.incoming import CommandIn, TextIn
 from storage.uow import UnitOfWork
-from tests.service.conftest import PPA_CHAT
-from tests.service.test_service import WORKER, Person, onboard
+from tests.support.service import PPA_CHAT, WORKER, Person, onboard
 
 NAME, PHONE, CITY = "Siti Rahayu", "+60 11 2233 4455", "Kota Kinabalu"
 STORY = "Majikan memukul saya dan menahan paspor"

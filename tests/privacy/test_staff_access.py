@@ -9,8 +9,7 @@ from bot.i18n import renderer
 from bot.service import Helpline
 from flows.text import M
 from storage.uow import UnitOfWork
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT
-from tests.service.test_service import WORKER, Person, file_report, onboard
+from tests.support.service import KP2MI_CHAT, PPA_CHAT, WORKER, Person, file_report, onboard
 
 STAFF = renderer("id", "plain")
 PPA_OFFICER, KP2MI_OFFICER, OUTSIDER = 7001, 7002, 9009

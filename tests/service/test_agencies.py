@@ -16,8 +16,7 @@ from bot.outgoing import Outgoing
 from bot.service import Helpline
 from flows.text import M
 from storage.uow import UnitOfWork
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT, Clock
-from tests.service.test_service import WORKER, Person, file_report, onboard
+from tests.support.service import KP2MI_CHAT, PPA_CHAT, WORKER, Clock, Person, file_report, onboard
 
 IMIGRASI_CHAT = -1003
 STAFF = renderer("id", "plain")

@@ -9,62 +9,24 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.i18n import renderer
-from bot.outgoing import Outgoing
 from bot.service import Helpline
-from flows.incoming import ChoiceIn, CommandIn, Incoming, TextIn
+from flows.incoming import ChoiceIn, CommandIn, TextIn
 from flows.text import M
 from storage.tables import OutboxRow, TicketRow, UserRow
 from storage.uow import UnitOfWork
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT
+from tests.support.service import (
+    KP2MI_CHAT,
+    OFFICER,
+    PPA_CHAT,
+    WORKER,
+    Person,
+    add_officer,
+    file_report,
+    onboard,
+)
 
 STAFF = renderer("id", "plain")
-WORKER = 5001
-OFFICER = 7001
 STRANGER = 9009
-
-
-class Person:
-    """Plays one Telegram user against the service, pressing buttons by choice id."""
-
-    def __init__(self, helpline: Helpline, telegram_id: int) -> None:
-        self.h, self.id, self.last = helpline, telegram_id, list[Outgoing]()
-        self.update = telegram_id * 1000
-
-    def send(self, incoming: Incoming, reply_to: int | None = None) -> list[Outgoing]:
-        self.update += 1
-        self.last = self.h.handle(self.id, incoming, update_id=self.update, reply_to_message_id=reply_to)
-        return self.last
-
-    def press(self, choice: str) -> list[Outgoing]:
-        for message in reversed(self.last):
-            for row in message.buttons:
-                for _, data in row:
-                    if data.split(".", 1)[1] == choice:
-                        return self.send(ChoiceIn(data))
-        raise AssertionError(f"no button {choice} in {[m.buttons for m in self.last]}")
-
-
-def onboard(person: Person) -> None:
-    person.send(CommandIn("start"))
-    person.send(ChoiceIn("g.lang.en"))
-    person.press("agree")
-    person.press("worker")
-
-
-def file_report(person: Person, category: str = "held") -> str:
-    person.send(CommandIn("lapor"))
-    person.press(category)
-    person.press("no")
-    person.press("self")
-    person.press("MY")
-    person.send(TextIn("Johor Bahru"))
-    person.send(TextIn("My passport is kept by the employer <b>"))
-    person.press("skip")
-    person.press("chat")
-    out = person.press("send")
-    ref = out[0].ticket_ref
-    assert ref is not None and ref.startswith("PMI-")
-    return ref
 
 
 def test_report_creates_ticket_cards_and_outbox_in_one_go(helpline: Helpline) -> None:
@@ -121,9 +83,7 @@ def test_staff_take_answer_reply_close(helpline: Helpline) -> None:
     worker = Person(helpline, WORKER)
     onboard(worker)
     ref = file_report(worker)
-    with UnitOfWork(helpline.db) as uow:
-        uow.staff.add(OFFICER, "ppa-ppo", "Bripka A.", helpline.clock())
-        uow.commit()
+    add_officer(helpline)
     answer, out = helpline.staff_press(OFFICER, PPA_CHAT, f"s.take.{ref}")
     assert answer == STAFF.text(M("You have taken {ref}.", ref=ref))
     # Discreet by default (tests/test_discreet_notices.py): it says someone is on it.

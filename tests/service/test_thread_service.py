@@ -10,14 +10,16 @@ from bot.service import Helpline
 from flows.incoming import AttachmentIn, CommandIn, TextIn
 from storage.tables import TicketRow
 from storage.uow import UnitOfWork
-from tests.service.conftest import KP2MI_CHAT, PPA_CHAT
-from tests.service.test_service import OFFICER, WORKER, Person, file_report, onboard
-
-
-def staff(helpline: Helpline) -> None:
-    with UnitOfWork(helpline.db) as uow:
-        uow.staff.add(OFFICER, "ppa-ppo", "Bripka A.", helpline.clock())
-        uow.commit()
+from tests.support.service import (
+    KP2MI_CHAT,
+    OFFICER,
+    PPA_CHAT,
+    WORKER,
+    Person,
+    add_officer,
+    file_report,
+    onboard,
+)
 
 
 def ticket(helpline: Helpline, ref: str) -> TicketRow:
@@ -61,7 +63,7 @@ def test_an_officers_question_says_how_to_answer_and_an_answer_without_the_gestu
     worker = Person(helpline, WORKER)
     onboard(worker)
     ref = file_report(worker)
-    staff(helpline)
+    add_officer(helpline)
     _, out = helpline.staff_reply(OFFICER, PPA_CHAT, "Are you safe tonight?", ref=ref)
     (to_worker,) = out
     assert "To answer, just write here." in to_worker.text
