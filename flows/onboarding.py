@@ -9,6 +9,7 @@ from flows.events import ConsentDeclined, ConsentGiven, LanguageChanged, RoleCho
 from flows.menu import show_menu
 from flows.steps import Option
 from flows.text import M
+from flows.vocab import agency_list
 
 LANGUAGES = (Option("id", M("Bahasa Indonesia")), Option("en", M("English")))
 ROLES = (
@@ -57,9 +58,12 @@ class Onboarding(Handler):
         elif t.st.step == "consent":
             t.say(
                 M("Before we start, about your data:"),
+                # The agencies come from data/agencies.json: a ticket reaches only those its
+                # routing names, so "that must act on it" is true of each one listed.
                 M(
-                    "• We keep what you tell us only to help you, and share it only with the "
-                    "agencies that must act: KP2MI and Polri PPA-PPO."
+                    "• We keep what you tell us only to help you, and share it only with those of "
+                    "these agencies that must act on it: {agencies}.",
+                    agencies=agency_list(),
                 ),
                 M(
                     "• Reports about crimes, children and health are sensitive data under UU PDP "

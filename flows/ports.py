@@ -109,4 +109,5 @@ class Context:
     contacts: Contacts
     routing: RoutingTable
     understand: Understanding
-    privacy_version: str = "2026-11"
+    # 2026-12: the notice names every agency in data/agencies.json (Imigrasi joined).
+    privacy_version: str = "2026-12"

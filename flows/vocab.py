@@ -58,6 +58,16 @@ def agency_name(code: str) -> Named:
     return agencies.label(code)
 
 
+def agency_list() -> Text:
+    """Every agency in use, by name, comma-separated (the privacy notice's recipients)."""
+    in_use = agencies.in_use()
+    names: list[Text] = [agency_name(code) for code in (in_use.codes if in_use is not None else ())]
+    listed: Text = names[-1] if names else ""
+    for name in reversed(names[:-1]):
+        listed = M("{first}, {rest}", first=name, rest=listed)
+    return listed
+
+
 STATUS_NAMES: dict[str, Msg] = {
     "open": M("received"),
     "taken": M("being handled"),

@@ -41,7 +41,7 @@ def test_onboarding_records_language_consent_and_role() -> None:
     kinds = [type(e) for e in chat.events]
     assert kinds == [LanguageChanged, ConsentGiven, RoleChosen]
     consent = next(e for e in chat.events if isinstance(e, ConsentGiven))
-    assert (consent.version, consent.lang, consent.scope) == ("2026-11", "en", "full")
+    assert (consent.version, consent.lang, consent.scope) == ("2026-12", "en", "full")
     state = chat.state
     assert (state.lang, state.consent, state.role, state.flow) == ("en", True, "family", None)
     assert set(button_data(chat)) >= MENU_ACTIONS
