@@ -143,13 +143,12 @@ class Helpline:
             return self._slow_down(telegram_id, now) if flood is Flood.WARN else []
         incoming = clean_incoming(incoming)
         with UnitOfWork(self.db) as uow:
-            started = uow.start_update(telegram_id, update_id, now)
+            # The message's id only, for 48 hours: Telegram lets the bot delete the person's
+            # messages in their private chat, which protects someone whose phone is checked.
+            kept = None if message_id is None else (message_id, (sent_at or now).astimezone(UTC))
+            started = uow.start_update(telegram_id, update_id, now, kept)
             if started is None:
                 return []
-            if message_id is not None:
-                # Its id only, for 48 hours: Telegram lets the bot delete the person's messages
-                # in their private chat, which is what protects someone whose phone is checked.
-                uow.deletable.add(telegram_id, [message_id], (sent_at or now).astimezone(UTC))
             user, raw, version = started.user, started.state, started.version
             state = (
                 State.from_dict(raw) if raw else State(lang=user.lang or self.settings.helpline_default_lang)

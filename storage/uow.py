@@ -58,10 +58,19 @@ class UnitOfWork:
         # Closing rolls back whatever was not committed and returns the connection to the pool.
         self.session.close()
 
-    def start_update(self, telegram_id: int, update_id: int | None, now: datetime) -> Started | None:
-        """Claim a Telegram update and load its sender and their dialogue state (see
-        storage/update_start.py); None when the update was handled before."""
-        return start_update(self.session, telegram_id, now, source="telegram", update_id=update_id)
+    def start_update(
+        self,
+        telegram_id: int,
+        update_id: int | None,
+        now: datetime,
+        message: tuple[int, datetime] | None = None,
+    ) -> Started | None:
+        """Claim a Telegram update, keep the person's message id (``message``: id, sent at) and
+        load its sender and their dialogue state (see storage/update_start.py); None when the
+        update was handled before."""
+        return start_update(
+            self.session, telegram_id, now, source="telegram", update_id=update_id, message=message
+        )
 
     def commit(self) -> None:
         self.session.commit()
