@@ -385,6 +385,8 @@ class Helpline:
         fresh = uow.tickets.get(ticket.ref)
         assert fresh is not None
         out += self.notices.cards(uow, fresh, edit=False, only=target)
+        if target not in self.staff_chats:
+            return answers.transferred_without_chat(target), True, target
         return answers.transferred(target), True, target
 
     def _taken_notice(self, uow: UnitOfWork, ticket: TicketRow, agency: str) -> list[Outgoing]:

@@ -32,6 +32,14 @@ def transferred(agency: str) -> Msg:
     return M("Transferred to {agency}.", agency=agency_name(agency))
 
 
+def transferred_without_chat(agency: str) -> Msg:
+    """The new owner has no staff chat (an optional one, such as Imigrasi's): no card tells it."""
+    return M(
+        "Transferred to {agency}. It has no staff chat: its officers see the ticket only in the console.",
+        agency=agency_name(agency),
+    )
+
+
 def taken(ref: str) -> Msg:
     return M("You have taken {ref}.", ref=ref)
 

@@ -115,6 +115,19 @@ def test_a_transfer_with_several_possible_owners_asks_which_under_the_card(engin
         assert json.loads(audit.data or "{}") == {"to": "imigrasi"}
 
 
+def test_a_transfer_to_an_agency_without_a_staff_chat_says_so(helpline: Helpline) -> None:
+    ref, _ = fake_documents(helpline)  # Imigrasi's chat is not configured here
+    officer(helpline, "kp2mi")
+    answer, out = helpline.staff_press(OFFICER, KP2MI_CHAT, f"s.transfer:imigrasi.{ref}")
+    assert answer == (
+        "Dialihkan ke Imigrasi. Instansi ini tidak punya grup petugas: petugasnya hanya melihat "
+        "tiket ini di konsol."
+    )
+    assert not [m for m in out if m.kind == "card"]  # nowhere to post its card
+    [kept] = [m for m in out if m.kind == "card_update" and m.chat_id == KP2MI_CHAT]
+    assert NO_CARD_ID in kept.text  # KP2MI, now copied, reads that Imigrasi gets no card
+
+
 def test_a_transfer_to_an_agency_that_may_not_own_the_category_is_refused(engine: Engine) -> None:
     helpline = with_imigrasi(engine)
     worker = Person(helpline, WORKER)
