@@ -5,10 +5,12 @@ from __future__ import annotations
 from flows.conversation import Handler, Turn, global_button
 from flows.declarative import confirm_ticket
 from flows.events import DataErasureRequested, TicketOpened
+from flows.routing import route
 from flows.state import State
 from flows.steps import Option
 from flows.text import M
 from flows.tickets import build_ticket
+from flows.vocab import agency_name
 
 SEND = Option("send", M("Send to an officer"), means="yes")
 CANCEL = Option("cancel", M("Cancel"), means="no")
@@ -30,7 +32,11 @@ class Officer(Handler):
     def prompt(self, t: Turn) -> None:
         if t.st.step == "question":
             t.say(
-                M("Write your question. An officer of KP2MI will answer in this chat."),
+                # The agency routing.json gives questions to (KP2MI), named from the data.
+                M(
+                    "Write your question. An officer of {agency} will answer in this chat.",
+                    agency=agency_name(route(t.ctx.routing, "question").owner),
+                ),
                 buttons=t.options([CANCEL]),
             )
             return
