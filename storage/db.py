@@ -155,8 +155,20 @@ def flush_commits(engine: Engine) -> None:
         return
     wal = _GROUP_COMMIT[engine]
     if wal is None:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(_FLUSH_POSTGRESQL)
+        # One statement as its own transaction (psycopg's autocommit): one round trip, not three
+        # with BEGIN and COMMIT (SQLAlchemy's AUTOCOMMIT level costs more than it saves). Its
+        # commit is synchronous: the setting is read when it commits.
+        pooled = engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            assert driver is not None
+            driver.autocommit = True
+            try:
+                driver.execute(_FLUSH_POSTGRESQL)
+            finally:
+                driver.autocommit = False
+        finally:
+            pooled.close()  # back to the pool
         return
     try:
         fd = os.open(wal, os.O_RDONLY)

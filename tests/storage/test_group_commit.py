@@ -27,6 +27,7 @@ def test_flush_makes_every_commit_so_far_durable() -> None:
         with engine.connect() as connection:
             # Where the WAL ends after that commit: the flush must take the disk at least there.
             written = connection.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
+        engine.dispose()  # so that the flush's connection is the pool's only one, used below
         flush_commits(engine)
         with engine.connect() as connection:
             # The flush's synchronous commit was for its own transaction only.
@@ -35,6 +36,14 @@ def test_flush_makes_every_commit_so_far_durable() -> None:
                 text("SELECT pg_current_wal_flush_lsn() >= CAST(:written AS pg_lsn)"), {"written": written}
             ).scalar()
         assert flushed is True
+        # The flush ran in autocommit; the pooled connection is transactional again.
+        with engine.connect() as connection:
+            connection.execute(
+                text("INSERT INTO processed_updates (source, update_id, processed_at) VALUES ('t', 2, now())")
+            )
+            connection.rollback()
+            left = connection.execute(text("SELECT count(*) FROM processed_updates WHERE update_id = 2"))
+            assert left.scalar() == 0
     finally:
         engine.dispose()
 
