@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo run chat test lint typecheck catalogs bench clean
+.PHONY: venv demo run chat test lint typecheck catalogs bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,13 @@ catalogs: $(STAMP)
 ## Benchmarks (not tests): prints tables; README "Performance" records them. BENCH_ARGS=--quick
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench $(BENCH_ARGS)
+
+## Fuzz the service (not part of `make test`): FUZZ_INPUTS per database (default 10,000), on SQLite
+## and on PostgreSQL at HELPLINE_FUZZ_DATABASE_URL or HELPLINE_TEST_DATABASE_URL (its tables are
+## dropped). Prints inputs, time, exceptions and invariant breaks with the shortest failing input.
+FUZZ_INPUTS ?= 10000
+fuzz: $(STAMP)
+	FUZZ_INPUTS=$(FUZZ_INPUTS) PYTHONPATH=. $(BIN)/python -m tests.fuzz
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
