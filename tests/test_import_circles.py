@@ -1,6 +1,8 @@
 """No import circles within bot/ (a module that imports another that imports it back cannot be
-understood or tested alone). Checked with grimp, the graph library import-linter is built on, as
-the installed import-linter has no contract type for circles.
+understood or tested alone). The import-linter contract "No import circles within bot or flows"
+(pyproject.toml, acyclic_siblings) forbids them between sibling packages and modules; this test
+checks module by module with grimp, the graph library import-linter is built on, so it also covers
+the one import that contract leaves out (bot.outgoing -> bot.delivery.split).
 
 Handlers hand a person on to another conversation through ``Turn.then``, never by importing the
 engine back."""
