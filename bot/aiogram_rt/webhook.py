@@ -18,8 +18,14 @@ from sqlalchemy import Engine
 from bot.aiogram_rt.polling import UpdateProcessor
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
-from bot.delivery.salvage import keep_raw, parse_or_salvage
-from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches, update_object
+from bot.delivery.webhook import (
+    HEALTH_PATH,
+    MAX_BODY,
+    SECRET_HEADER,
+    handle_update,
+    secret_matches,
+    update_object,
+)
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -51,14 +57,8 @@ async def start_webhook_server(
         if data is None:
             log.warning("webhook body that is no update refused")
             return web.Response(status=400)
-        update, whole = parse_or_salvage(data, parse)
-        if not whole:
-            # The library could not read it all: the whole update is kept (bot/delivery/salvage.py).
-            await keep_raw(inbox, data)
-        if update is not None:
-            await processor.process(update)
-        if durable is not None:
-            await durable.sync()  # the answer confirms the update to Telegram
+        sync = durable.sync if durable is not None else None
+        await handle_update(data, parse, processor.process, inbox=inbox, sync=sync)
         return web.Response(status=200)
 
     async def health(request: web.Request) -> web.Response:

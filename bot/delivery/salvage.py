@@ -87,8 +87,7 @@ def parse_or_salvage(
 
 async def keep_raw(inbox: Inbox | None, raw: Mapping[str, Any]) -> None:
     """Keeps an update the library could not read whole, encrypted, among the stored updates
-    (``incoming_updates``): nothing of it is lost, and a later start with long polling handles
-    it again (a no-op for the core, which logs update ids) and removes it."""
+    (``incoming_updates``) while it is in hand; ``forget_kept`` removes it once handled."""
     if inbox is None:
         return
     payload = json.dumps(raw, ensure_ascii=False)
@@ -96,3 +95,16 @@ async def keep_raw(inbox: Inbox | None, raw: Mapping[str, Any]) -> None:
         await asyncio.to_thread(inbox.store, [(int(raw["update_id"]), payload)], datetime.now(UTC))
     except Exception:
         log.exception("update=%s could not be kept", raw["update_id"])
+
+
+async def forget_kept(inbox: Inbox | None, update_id: int) -> None:
+    """Removes a kept update once handled. Nothing else would in webhook mode: only long
+    polling removes stored updates (once handled, and at its start), and a webhook deployment
+    may never poll; the rows, personal data, piled up."""
+    if inbox is None:
+        return
+    try:
+        await asyncio.to_thread(inbox.forget, [update_id])
+    except Exception:
+        # Telegram may deliver it again (handled again as a no-op, removed then).
+        log.exception("update=%s could not be removed", update_id)

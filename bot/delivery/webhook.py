@@ -10,10 +10,13 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.config import Settings
+from bot.delivery.salvage import forget_kept, keep_raw, parse_or_salvage
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
@@ -21,6 +24,7 @@ MAX_BODY = 1024 * 1024
 HEALTH_PATH = "/healthz"
 # Update ids are stored as BIGINT (processed_updates, incoming_updates); Telegram's are far below.
 MAX_UPDATE_ID = 2**63 - 1
+U = TypeVar("U")
 
 
 def webhook_path(url: str) -> str:
@@ -64,3 +68,26 @@ def update_object(body: bytes) -> dict[str, Any] | None:
     if not 0 <= update_id <= MAX_UPDATE_ID:
         return None
     return data
+
+
+async def handle_update(
+    data: Mapping[str, Any],
+    parse: Callable[[Mapping[str, Any]], U],
+    process: Callable[[U], Awaitable[None]],
+    *,
+    inbox: Inbox | None,
+    sync: Callable[[], Awaitable[None]] | None,
+) -> None:
+    """Handles a webhook's update; when it returns, the caller answers 200. An update the
+    library cannot read whole is kept raw while in hand and handled as well as the core can
+    (bot/delivery/salvage.py); once handled and on disk (``sync``), it is removed. A failure
+    leaves it kept: the caller answers 500, Telegram delivers it again, and it is removed then."""
+    update, whole = parse_or_salvage(data, parse)
+    if not whole:
+        await keep_raw(inbox, data)
+    if update is not None:
+        await process(update)
+    if sync is not None:
+        await sync()  # the answer confirms the update to Telegram
+    if not whole:
+        await forget_kept(inbox, int(data["update_id"]))

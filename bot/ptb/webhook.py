@@ -19,8 +19,14 @@ from telegram import Update
 
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
-from bot.delivery.salvage import keep_raw, parse_or_salvage
-from bot.delivery.webhook import HEALTH_PATH, MAX_BODY, SECRET_HEADER, secret_matches, update_object
+from bot.delivery.webhook import (
+    HEALTH_PATH,
+    MAX_BODY,
+    SECRET_HEADER,
+    handle_update,
+    secret_matches,
+    update_object,
+)
 from bot.ptb.polling import AnyApp, process
 from storage.inbox import Inbox
 
@@ -46,15 +52,12 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if data is None:
             log.warning("webhook body that is no update refused")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        update, whole = parse_or_salvage(data, self._parse)
-        if not whole:
-            # The library could not read it all: the whole update is kept (bot/delivery/salvage.py).
-            await keep_raw(self.inbox, data)
-        if update is not None:
-            await process(self.app, update)
-        if self.durable is not None:
-            await self.durable.sync()  # the answer confirms the update to Telegram
+        sync = self.durable.sync if self.durable is not None else None
+        await handle_update(data, self._parse, self._process, inbox=self.inbox, sync=sync)
         self.set_status(HTTPStatus.OK)
+
+    async def _process(self, update: Update) -> None:
+        await process(self.app, update)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         # Tornado would log the request, whose body may hold personal data.
