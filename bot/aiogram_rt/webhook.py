@@ -22,6 +22,7 @@ from bot.delivery.webhook import (
     HEALTH_PATH,
     MAX_BODY,
     SECRET_HEADER,
+    declared_too_large,
     handle_update,
     secret_matches,
     update_object,
@@ -50,10 +51,20 @@ async def start_webhook_server(
         return Update.model_validate(raw, context={"bot": bot})
 
     async def on_update(request: web.Request) -> web.Response:
+        # The headers first, before any of the body is read; a refused request's connection is
+        # closed rather than the rest of its body read (aiohttp would linger reading it).
         if not secret_matches(request.headers.get(SECRET_HEADER), secret):
             log.warning("webhook request with a wrong secret token refused")
-            return web.Response(status=403)
-        data = update_object(await request.read())
+            return _refused(403)
+        if declared_too_large(request.headers.get("Content-Length")):
+            log.warning("webhook body over %d bytes refused", MAX_BODY)
+            return _refused(413)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:  # a chunked body, without a Content-Length
+            log.warning("webhook body over %d bytes refused", MAX_BODY)
+            return _refused(413)
+        data = update_object(body)
         if data is None:
             log.warning("webhook body that is no update refused")
             return web.Response(status=400)
@@ -89,3 +100,9 @@ async def start_webhook_server(
     # connections between them (docker/entrypoint.sh).
     await web.TCPSite(runner, listen, port, reuse_port=True).start()
     return runner
+
+
+def _refused(status: int) -> web.Response:
+    response = web.Response(status=status)
+    response.force_close()
+    return response

@@ -51,6 +51,15 @@ def webhook_url(settings: Settings) -> str:
     return url
 
 
+def declared_too_large(content_length: str | None) -> bool:
+    """Whether a request's ``Content-Length`` says more than MAX_BODY: refused (413) before any
+    of the body is read. A value that is no number is left to the HTTP server, which refuses it."""
+    try:
+        return content_length is not None and int(content_length) > MAX_BODY
+    except ValueError:
+        return False
+
+
 def update_object(body: bytes) -> dict[str, Any] | None:
     """The update a webhook body holds, or None for a body no Telegram update can be: not JSON,
     nested too deep to decode (Python's decoder raises RecursionError, which would be a 500 and

@@ -16,6 +16,8 @@ import tornado.netutil
 import tornado.web
 from sqlalchemy import Engine
 from telegram import Update
+from tornado.http1connection import HTTP1Connection
+from tornado.iostream import StreamClosedError
 
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
@@ -23,6 +25,7 @@ from bot.delivery.webhook import (
     HEALTH_PATH,
     MAX_BODY,
     SECRET_HEADER,
+    declared_too_large,
     handle_update,
     secret_matches,
     update_object,
@@ -33,11 +36,48 @@ from storage.inbox import Inbox
 log = logging.getLogger(__name__)
 
 
+@tornado.web.stream_request_body
 class _UpdateHandler(tornado.web.RequestHandler):
+    """The body is streamed in (``data_received``) so that ``prepare`` sees the headers first:
+    a wrong secret gets 403 and a body over MAX_BODY 413 before any of it is read, and the
+    connection is closed instead of reading the rest. Read whole first, as tornado does by
+    default, a 10 MB body with a wrong secret was read before it was refused (as a 400)."""
+
     def initialize(
         self, app: AnyApp, secret: str | None, durable: GroupCommit | None, inbox: Inbox | None
     ) -> None:
         self.app, self.secret, self.durable, self.inbox = app, secret, durable, inbox
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def prepare(self) -> None:
+        if not secret_matches(self.request.headers.get(SECRET_HEADER), self.secret):
+            log.warning("webhook request with a wrong secret token refused")
+            self._refuse(HTTPStatus.FORBIDDEN)
+        elif declared_too_large(self.request.headers.get("Content-Length")):
+            log.warning("webhook body over %d bytes refused", MAX_BODY)
+            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+
+    def _refuse(self, status: HTTPStatus) -> None:
+        """Answers ``status`` and closes the connection once the answer is out, taking it from
+        tornado, which would otherwise go on to read the body (and answer a body over its
+        max_body_size with a second, 400, answer)."""
+        self.send_error(status)
+        connection = self.request.connection
+        if isinstance(connection, HTTP1Connection):  # always, on tornado's HTTP/1.1 server
+            stream = connection.detach()
+            stream.write(b"").add_done_callback(lambda _: stream.close())
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished:
+            return  # refused: the rest is not kept
+        self._size += len(chunk)
+        if self._size > MAX_BODY:  # a chunked body, without a Content-Length
+            log.warning("webhook body over %d bytes refused", MAX_BODY)
+            self._chunks = []
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)  # then tornado closes
+            return
+        self._chunks.append(chunk)
 
     def _parse(self, raw: Mapping[str, Any]) -> Update:
         update = Update.de_json(dict(raw), self.app.bot)
@@ -45,10 +85,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
         return update
 
     async def post(self) -> None:
-        if not secret_matches(self.request.headers.get(SECRET_HEADER), self.secret):
-            log.warning("webhook request with a wrong secret token refused")
-            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-        data = update_object(self.request.body)
+        data = update_object(b"".join(self._chunks))
         if data is None:
             log.warning("webhook body that is no update refused")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
@@ -60,6 +97,8 @@ class _UpdateHandler(tornado.web.RequestHandler):
         await process(self.app, update)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if self._finished and typ is StreamClosedError:
+            return  # a refused request's connection, closed after its answer (_refuse)
         # Tornado would log the request, whose body may hold personal data.
         log.warning("webhook request failed: %s", typ.__name__ if typ else "?")
 
@@ -117,7 +156,8 @@ def start_webhook_server(
         routes,
         log_function=lambda handler: None,  # access logs would carry chat ids in query strings
     )
-    server = tornado.httpserver.HTTPServer(web, max_body_size=MAX_BODY)
+    # Above MAX_BODY: the handler refuses a body over it with 413 (tornado's own limit answers 400).
+    server = tornado.httpserver.HTTPServer(web, max_body_size=2 * MAX_BODY)
     # reuse_port: several processes of one machine may listen on one port, the kernel spreading
     # connections between them (docker/entrypoint.sh).
     server.add_sockets(tornado.netutil.bind_sockets(port, listen, reuse_port=True))
