@@ -180,6 +180,14 @@ actions: st.SearchStrategy[Action] = st.one_of(
         texts,
     ),
     st.tuples(st.just("merge"), officer, index, index),
+    # The owning agency's officer takes a ticket, answers it and maybe acts on it.
+    st.tuples(
+        st.just("handle"),
+        index,
+        texts,
+        st.sampled_from(["", "resolve", "close", "reopen", "transfer", "take"]),
+    ),
+    st.tuples(st.just("handle"), index, st.just("Di mana Anda sekarang?"), st.just("")),
     # Time passes: reminders, escalation, auto-close and check-ins fall due.
     st.tuples(st.just("wait"), st.sampled_from([1, 5, 30, 60 * 5, 60 * 25, 60 * 24 * 8])),
 )
@@ -404,10 +412,39 @@ class World:
             self.onboard(who, rest[0])
         elif kind == "report":
             self.report(who, rest[0], rest[1], rest[2])
+        elif kind == "handle":
+            self.handle(who, rest[0], rest[1])
         elif kind == "wait":
             self.wait(timedelta(minutes=who))
         else:
             self.officer(kind, who, rest, h)
+
+    def handle(self, i: int, words: str, then: str) -> None:
+        """As an agency would: its officer takes the ticket in its chat, answers, then acts."""
+        refs = self.seen.refs
+        if not refs:
+            return
+        ref = refs[i % len(refs)]
+        h = self.helpline
+        with UnitOfWork(h.db) as uow:
+            ticket = uow.tickets.get(ref)
+            owner = ticket.owner if ticket is not None else None
+        chat = h.staff_chats.get(owner or "")
+        telegram_id = next((t for t, agency in OFFICERS if agency == owner), None)
+        if chat is None or telegram_id is None:
+            return
+        for data in (f"s.take.{ref}", None, f"s.{then}.{ref}" if then else None):
+            self.updates += 1
+            update = 10**6 + self.updates
+            if data is None and words is not None:
+                self.staff(
+                    lambda u=update: h.staff_reply(telegram_id, chat, words, ref=ref, update_id=u),
+                    callback=False,
+                )
+            elif data is not None:
+                self.staff(
+                    lambda d=data, u=update: h.staff_press(telegram_id, chat, d, update_id=u), callback=True
+                )
 
     def officer(self, kind: str, who: int, rest: list[Any], h: Helpline) -> None:
         telegram_id, agency = OFFICERS[who]
