@@ -200,6 +200,7 @@ def card_facts(uow: UnitOfWork, ticket: TicketRow, copied: tuple[str, ...]) -> C
         danger_now=ticket.danger_now,
         contact_phone=ticket.contact_phone,
         location=ticket.location,
+        reporter_role=ticket.reporter_role,
     )
 
 

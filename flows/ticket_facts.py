@@ -23,6 +23,12 @@ SUMMARY_CHARS = 300
 ANSWERS: dict[str, Msg] = {"yes": M("yes"), "no": M("no"), "unsure": M("not sure")}
 # An answer that may mean harm ("not sure" is a possible yes, as in routing) gets the warning mark.
 WARNS = ("yes", "unsure")
+# Who the reporter said they are at the start (flows/onboarding.py ROLES), as staff read it.
+ROLE_NAMES: dict[str, Msg] = {
+    "worker": M("worker abroad"),
+    "family": M("family member of a worker"),
+    "prospective": M("planning to work abroad"),
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class CardFacts:
     # Agencies that see the ticket but have no staff chat configured: they get no card, and the
     # cards of the others say so (an optional chat, such as Imigrasi's).
     no_chat: tuple[str, ...] = ()
+    reporter_role: str | None = None  # the onboarding answer: worker | family | prospective
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,8 @@ def _where_who_contact(card: CardFacts) -> Msg:
     if card.country == "other" and card.details.get("country_other"):
         country = card.details["country_other"]
     reporter = M("reporter: the victim") if card.victim == "self" else M("reporter: someone else")
+    if card.reporter_role in ROLE_NAMES:
+        reporter = M("{reporter} ({role})", reporter=reporter, role=ROLE_NAMES[card.reporter_role])
     if card.contact_method != "phone":
         contact = M("contact: bot chat")
     elif card.contact_phone:

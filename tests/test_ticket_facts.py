@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import gettext
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.agencies import load_agencies
 from bot.i18n import renderer
 from bot.notices import whole_ticket_lines
 from bot.service import Helpline
@@ -124,7 +126,17 @@ def test_a_country_in_the_list_is_named_and_a_minor_said_plainly() -> None:
     assert "⚠️ Victim under 18" in text
 
 
+def test_the_reporters_role_is_named_after_who_they_are() -> None:
+    family = replace(MISSING, reporter_role="family")
+    assert "reporter: someone else (family member of a worker)" in plain(card_lines(family))
+    text = renderer("id", "plain").lines(fact_lines(family, whole=True))
+    assert "pelapor: orang lain (keluarga pekerja)" in text
+    # A ticket from before roles were asked (or an unknown one) says only who reported.
+    assert "reporter: someone else ·" in plain(card_lines(replace(MISSING, reporter_role=None)))
+
+
 def test_thread_times_are_in_wib_and_in_the_local_time_of_the_country() -> None:
+    load_agencies()  # the names of the shipped agencies, whichever test ran before
     entries = [ThreadEntry("reporter", "tolong", AT), ThreadEntry("ppa-ppo", "Kami datang", AT)]
     assert plain(thread_lines(entries, "MM")).split("\n") == [
         "[23 Nov 2026 15:00 WIB · 23 Nov 2026 14:30 local time] Reporter: tolong",
@@ -171,7 +183,11 @@ def test_the_card_lihat_and_the_command_line_show_the_facts(helpline: Helpline) 
     (whole,) = [m for m in out if m.kind == "notice"]
     lines = whole.text.splitlines()
     assert lines[0] == f"{ref}:"
-    assert "Malaysia, Johor Bahru · pelapor: orang lain · kontak: telepon +60 12 345 6789" in lines
+    # The role the reporter chose at the start is shown with who they are (issue 11 item 3).
+    assert (
+        "Malaysia, Johor Bahru · pelapor: orang lain (pekerja di luar negeri) · "
+        "kontak: telepon +60 12 345 6789"
+    ) in lines
     assert '"Paspor adik saya ditahan majikan."' in lines
     # Kuala Lumpur is an hour ahead of Jakarta.
     (answer,) = [

@@ -538,6 +538,7 @@ def _facts_of(ticket: NewTicket) -> CardFacts:
         danger_now=ticket.danger_now,
         contact_phone=ticket.contact_phone,
         location=location,
+        reporter_role=ticket.reporter_role,
     )
 
 
