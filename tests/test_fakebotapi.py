@@ -646,6 +646,23 @@ def test_injected_failures(api: FakeBotApi, client: httpx.Client) -> None:
     assert [call.status for call in api.sent(chat_id=USER, method="sendmessage")] == [429, 502, 200]
 
 
+def test_failures_and_crashes_can_pick_a_call_by_its_text(api: FakeBotApi, client: httpx.Client) -> None:
+    api.fail_next("sendMessage", 500, contains="piece 2")
+    crashed: list[int] = []
+    api.crash_after_next("sendMessage", lambda: crashed.append(len(api.messages(USER))), contains="piece 3")
+    assert result(client.post("sendMessage", json={"chat_id": USER, "text": "piece 1"}))
+    assert error(client.post("sendMessage", json={"chat_id": USER, "text": "piece 2"})) == (
+        500,
+        "Internal Server Error",
+    )
+    assert result(client.post("sendMessage", json={"chat_id": USER, "text": "piece 2"}))
+    assert result(client.post("sendMessage", json={"chat_id": USER, "text": "piece 3"}))
+    # The message was delivered before the hook ran, and the call is recorded as answered.
+    assert crashed == [3]
+    assert [m["text"] for m in api.messages(USER)] == ["piece 1", "piece 2", "piece 3"]
+    assert [call.status for call in api.sent(USER, "sendMessage")] == [200, 500, 200, 200]
+
+
 def test_stalls_simulate_client_timeouts(api: FakeBotApi, client: httpx.Client) -> None:
     api.stall_next("sendMessage", seconds=0.3, process=True)
     with pytest.raises(httpx.ReadTimeout):

@@ -1,6 +1,8 @@
 """Fixtures of the end-to-end tests: a fake Bot API server on 127.0.0.1, a fresh database, and
 the real ``helpline run`` started as a subprocess against them, plus helpers to play a worker
-and an officer. Every test that runs the bot runs once per Telegram library."""
+and an officer. Every test that runs the bot runs once per Telegram library; those that ask for
+``bot_on`` (or ``env_on``) also once per database, PostgreSQL when HELPLINE_TEST_DATABASE_URL
+is set."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from storage.db import make_engine
 from tests.fakebotapi.server import FakeBotApi
+from tests.storage.conftest import drop_everything
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPLINE = str(Path(sys.executable).with_name("helpline"))
@@ -25,6 +29,8 @@ PPA_OFFICER = 7001
 KP2MI_OFFICER = 7002
 STRANGER = 7999
 LIBRARIES = ("python-telegram-bot", "aiogram")
+DATABASES = ("sqlite", "postgresql")
+POSTGRES_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL")
 
 JSON = dict[str, Any]
 
@@ -83,17 +89,21 @@ def base_env(db: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample registry and two officers, set up once with the real command line; each test
-    starts from a copy (each ``helpline`` command costs a second and more of start-up)."""
-    db = tmp_path_factory.mktemp("template") / "h.db"
-    env = base_env(db)
+def prepare(env: dict[str, str]) -> None:
+    """The sample registry and two officers, with the real command line, in env's database."""
     cli(env, "recruiters", "import", str(ROOT / "data" / "recruiters.sample.csv"), "--sample")
     cli(
         env, "staff", "add", "--agency", "ppa-ppo", "--telegram-id", str(PPA_OFFICER), "--name", "Bripka Sari"
     )
     cli(env, "staff", "add", "--agency", "kp2mi", "--telegram-id", str(KP2MI_OFFICER), "--name", "Dewi KP2MI")
+
+
+@pytest.fixture(scope="session")
+def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``prepare``d once; each test starts from a copy (each ``helpline`` command costs a second
+    and more of start-up)."""
+    db = tmp_path_factory.mktemp("template") / "h.db"
+    prepare(base_env(db))
     return db
 
 
@@ -133,8 +143,29 @@ def cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest) -> str:
+    """The database of ``env_on`` and ``bot_on``: tests that ask for them run on both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def bot(
+def env_on(env: dict[str, str], database: str) -> dict[str, str]:
+    """``env`` on the ``database`` of this run: the SQLite copy, or the PostgreSQL test database
+    emptied and prepared as the copy was (skipped, saying so, when none is configured)."""
+    if database == "sqlite":
+        return env
+    if not POSTGRES_URL:
+        pytest.skip("HELPLINE_TEST_DATABASE_URL is not set: the PostgreSQL variant needs it")
+    engine = make_engine(POSTGRES_URL)
+    drop_everything(engine)
+    engine.dispose()
+    on_postgres = {**env, "DATABASE_URL": POSTGRES_URL}
+    prepare(on_postgres)
+    return on_postgres
+
+
+def running(
     api: FakeBotApi, env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[BotProcess]:
     process = BotProcess(env, tmp_path / "bot.log")
@@ -145,6 +176,21 @@ def bot(
     report = request.node.stash.get(FAILED, False)
     if report:
         print("---- bot log ----\n" + process.output())
+
+
+@pytest.fixture
+def bot(
+    api: FakeBotApi, env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[BotProcess]:
+    yield from running(api, env, tmp_path, request)
+
+
+@pytest.fixture
+def bot_on(
+    api: FakeBotApi, env_on: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[BotProcess]:
+    """``bot`` on each database (``env_on``)."""
+    yield from running(api, env_on, tmp_path, request)
 
 
 def wait_polling(api: FakeBotApi, process: BotProcess) -> None:

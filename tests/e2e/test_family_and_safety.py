@@ -71,7 +71,9 @@ def test_duplicate_update_has_its_effect_once(api: FakeBotApi, bot: BotProcess, 
     assert len(cards) == 1
 
 
-def test_killed_mid_conversation_continues_after_restart(api: FakeBotApi, bot: BotProcess) -> None:
+def test_killed_mid_conversation_continues_after_restart(api: FakeBotApi, bot_on: BotProcess) -> None:
+    """On each library and each database (``bot_on``)."""
+    bot = bot_on
     worker = Person(api, 5401)
     onboard(worker)
     worker.say("/lapor")

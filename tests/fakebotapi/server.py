@@ -110,6 +110,7 @@ class _Fault:
     stall: float | None = None  # seconds to hold the request (a client-side timeout)
     process: bool = False  # after a stall: carry the request out anyway (lost answer)
     contains: str | None = None  # only a call whose text (or caption) holds this
+    then: Callable[[], None] | None = None  # carry the call out, run this, then answer
 
 
 @dataclass
@@ -435,13 +436,16 @@ class FakeBotApi:
             await self._pause(fault.stall)
             if not fault.process:
                 raise ApiError(504, "Gateway Timeout")
-        elif fault is not None:
+        elif fault is not None and fault.then is None:
             raise self._fault_error(fault)
         validated = self._spec.validate_call(method, params, files)
         if method.name == "getUpdates":
             return validated.params, await self._get_updates(validated.params)
         self._apply_rate_limit(method.name, validated.params)
-        return validated.params, self._engine.call(method.name, validated.params, validated.formatted)
+        result = self._engine.call(method.name, validated.params, validated.formatted)
+        if fault is not None and fault.then is not None:
+            fault.then()
+        return validated.params, result
 
     @staticmethod
     def _fault_error(fault: _Fault) -> ApiError:
@@ -851,6 +855,14 @@ class FakeBotApi:
         """
         with self._cond:
             self._faults.queue.append(_Fault(method.lower(), times, stall=seconds, process=process))
+
+    def crash_after_next(self, method: str, then: Callable[[], None], contains: str | None = None) -> None:
+        """Carry out the next call of ``method`` (with ``contains``: the next whose text holds
+        it), then run ``then`` before answering: e.g. SIGKILL the bot process, which then dies
+        between Telegram accepting a message and learning that it did. ``then`` runs on the
+        server's thread and blocks it meanwhile; the call is recorded as answered."""
+        with self._cond:
+            self._faults.queue.append(_Fault(method.lower(), 1, contains=contains, then=then))
 
     def latency(self, seconds: float) -> None:
         """Add ``seconds`` of delay to every Bot API call from now on (0 to disable)."""
