@@ -23,6 +23,7 @@ DEFAULT_URL = "sqlite:///helpline.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x504D4948  # any constant shared by all helpline processes ("PMIH")
 PING_AFTER = 1.0  # seconds a PostgreSQL connection may sit in the pool before it is tried again
+_clock = time.monotonic  # of the pool's checkins and checkouts (a test sets its own)
 
 
 # Engines whose commits are not synced one by one: for SQLite, the WAL file flush_commits
@@ -91,12 +92,12 @@ def _ping_idle_connections(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection: Any, record: Any) -> None:
-        record.info["returned"] = time.monotonic()
+        record.info["returned"] = _clock()
 
     @event.listens_for(engine, "checkout")
     def _handed_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         returned = record.info.get("returned")
-        if returned is None or time.monotonic() - returned < PING_AFTER:
+        if returned is None or _clock() - returned < PING_AFTER:
             return  # new, or used a moment ago
         try:
             engine.dialect.do_ping(dbapi_connection)
