@@ -23,7 +23,6 @@ from flows.events import Evidence, NewTicket
 from storage.desk_tables import TicketMatchKeyRow, TicketNoteRow
 from storage.errors import DuplicateReference
 from storage.tables import (
-    TICKET_STATUSES,
     AuditRow,
     EvidenceRow,
     OutboxRow,
@@ -341,16 +340,6 @@ class TicketRepository:
             return False
         status = rules.next_status(action, ticket.status, taken=ticket.taken_by is not None)
         if status is None or status == ticket.status:
-            return False
-        return self._change(ticket, at, status=status, closed_at=at if status == rules.CLOSED else None)
-
-    def set_status(self, ref: str, status: str, at: datetime) -> bool:
-        """Store a status as it is (imports and tests); staff and care changes go through
-        ``apply``. False when missing or unchanged."""
-        if status not in TICKET_STATUSES:
-            raise ValueError(f"unknown ticket status {status!r}")
-        ticket = self.get_for_update(ref)
-        if ticket is None or ticket.status == status:
             return False
         return self._change(ticket, at, status=status, closed_at=at if status == rules.CLOSED else None)
 

@@ -249,10 +249,13 @@ def test_transfer_swaps_owner_and_copy(engine: Engine, new_ticket: NewTicketFact
 def test_close_reopen_and_status(engine: Engine, new_ticket: NewTicketFactory) -> None:
     _open(engine, new_ticket)
     with UnitOfWork(engine) as uow:
-        assert uow.tickets.set_status("PMI-AAAA-0001", "waiting", NOW)
-        assert not uow.tickets.set_status("PMI-AAAA-0001", "waiting", NOW)
-        with pytest.raises(ValueError, match="status"):
-            uow.tickets.set_status("PMI-AAAA-0001", "lost", NOW)
+        # Every status change goes through the model (flows/ticket_rules.py): an answer makes it
+        # waiting, a second answer leaves it so, and a timer may not close a ticket not resolved.
+        assert uow.tickets.apply("PMI-AAAA-0001", "reply", NOW)
+        assert not uow.tickets.apply("PMI-AAAA-0001", "reply", NOW)
+        assert not uow.tickets.apply("PMI-AAAA-0001", "autoclose", NOW)
+        waiting = uow.tickets.get_for_update("PMI-AAAA-0001")
+        assert waiting is not None and waiting.status == "waiting"
         assert uow.tickets.close("PMI-AAAA-0001", LATER)
         assert not uow.tickets.close("PMI-AAAA-0001", LATER)
         assert not uow.tickets.transfer("PMI-AAAA-0001", "kp2mi", LATER)
