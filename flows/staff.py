@@ -53,17 +53,33 @@ def card_lines(card: CardFacts) -> list[Text]:
     return lines
 
 
-def card_buttons(card: CardFacts) -> tuple[tuple[Button, ...], ...]:
-    def button(action: str, label: Msg) -> Button:
-        return Button(f"{PREFIX}.{action}.{card.ref}", label)
+# Where each action's button sits on a card, and its label. Which of them a card shows is the
+# ticket model's answer for the ticket's status (``rules.offered``), never a list of its own.
+BUTTON_ROWS: tuple[tuple[str, ...], ...] = (("take", "transfer", "close"), ("resolve",), ("reopen",))
+BUTTON_LABELS: dict[str, Msg] = {
+    "take": M("Take"),
+    "transfer": M("Transfer"),
+    "close": M("Close"),
+    "resolve": M("Resolved"),
+    "reopen": M("Reopen"),
+}
 
-    if card.status == "closed":
-        return ((button("reopen", M("Reopen")),),)
-    if card.status == "resolved":
-        return ((button("close", M("Close")),),)
-    return (
-        (button("take", M("Take")), button("transfer", M("Transfer")), button("close", M("Close"))),
-        (button("resolve", M("Resolved")),),
+
+def card_actions(card: CardFacts) -> tuple[tuple[str, ...], ...]:
+    """The card's actions, by row: those the owner agency may do from the ticket's status (the
+    card speaks for the owner; a copied agency's press is refused on the server, as any forged one)."""
+    taken = card.taken_by is not None
+    rows = (
+        tuple(a for a in row if rules.may(a, rules.OWNER) and rules.offered(a, card.status, taken=taken))
+        for row in BUTTON_ROWS
+    )
+    return tuple(row for row in rows if row)
+
+
+def card_buttons(card: CardFacts) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        tuple(Button(f"{PREFIX}.{action}.{card.ref}", BUTTON_LABELS[action]) for action in row)
+        for row in card_actions(card)
     )
 
 

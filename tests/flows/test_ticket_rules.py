@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from flows import staff
 from flows import ticket_rules as rules
+from flows.staff import CardFacts, card_buttons
 from flows.ticket_rules import (
     ACTORS,
     CLOSED,
@@ -122,3 +124,36 @@ def test_first_response_due_counts_from_creation() -> None:
     sla = {"urgent": timedelta(hours=1), "high": timedelta(hours=4), "normal": timedelta(days=1)}
     assert rules.first_response_due(created, "high", sla) == created + timedelta(hours=4)
     assert rules.first_response_due(created, "normal", sla) == created + timedelta(days=1)
+
+
+# -- the staff card's buttons ------------------------------------------------------------------
+def _card(status: str, *, taken: bool) -> CardFacts:
+    at = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    taken_by, taken_at = ("Sari", at) if taken else (None, None)
+    return CardFacts(
+        "PMI-AAAA-0001", "high", "salary", status, "kp2mi", (), "MY", None, "self", False, "chat",
+        "", at, None, taken_by=taken_by, taken_at=taken_at,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("status", rules.STATUSES)
+@pytest.mark.parametrize("taken", [False, True])
+def test_a_cards_buttons_are_exactly_the_owners_allowed_card_actions(status: str, taken: bool) -> None:
+    card = _card(status, taken=taken)
+    shown = [b.data.split(".")[1] for row in card_buttons(card) for b in row]
+    allowed = [a for a in staff.ACTIONS if rules.decide(a, OWNER, status, taken=taken) is not None]
+    assert sorted(shown) == sorted(allowed)
+    assert len(shown) == len(set(shown))  # one button per action
+
+
+def test_every_card_action_has_a_label_a_place_and_a_rule() -> None:
+    placed = [a for row in staff.BUTTON_ROWS for a in row]
+    assert sorted(placed) == sorted(staff.ACTIONS) == sorted(staff.BUTTON_LABELS)
+    assert all(a in rules.RULES for a in staff.ACTIONS)
+
+
+def test_a_taken_ticket_offers_no_take_and_a_resolved_one_may_still_move() -> None:
+    assert staff.card_actions(_card("open", taken=False)) == (("take", "transfer", "close"), ("resolve",))
+    assert staff.card_actions(_card("taken", taken=True)) == (("transfer", "close"), ("resolve",))
+    assert staff.card_actions(_card("resolved", taken=True)) == (("transfer", "close"),)
+    assert staff.card_actions(_card("closed", taken=False)) == (("reopen",),)
