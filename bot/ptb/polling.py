@@ -84,12 +84,7 @@ async def poll(
 def _with_raw(updates: Sequence[Update], body: bytes) -> list[tuple[Mapping[str, Any], Update]]:
     """Each parsed update with its JSON from the answer's body; python-telegram-bot's own JSON of
     it if the two do not line up (they always should)."""
-    raws: list[Any] = []
-    if updates:
-        try:
-            raws = json.loads(body).get("result") or []
-        except (ValueError, AttributeError):
-            raws = []
+    raws = (_result(body) or []) if updates else []
     if len(raws) != len(updates) or any(
         not isinstance(raw, dict) or raw.get("update_id") != update.update_id
         for raw, update in zip(raws, updates, strict=False)
