@@ -14,6 +14,7 @@ from aiogram.types import ReplyParameters, TelegramObject, Update
 from bot.aiogram_rt.translate import translate
 from bot.delivery.actions import PersonMessage, StaffReply, StaffView
 from bot.delivery.core_call import call_core
+from bot.delivery.core_queue import CoreQueue
 from bot.delivery.sender import OutboxSender
 from bot.service import Helpline
 
@@ -22,8 +23,11 @@ ANSWER_LIMIT = 200  # answerCallbackQuery text limit
 
 
 class UpdateHandler:
-    def __init__(self, helpline: Helpline, sender: OutboxSender, bot: Bot, bot_id: int) -> None:
+    def __init__(
+        self, helpline: Helpline, sender: OutboxSender, bot: Bot, bot_id: int, queue: CoreQueue | None = None
+    ) -> None:
         self.helpline, self.sender, self.bot, self.bot_id = helpline, sender, bot, bot_id
+        self.queue = queue or CoreQueue()
         self.staff_chats = frozenset(helpline.staff_chats.values())
 
     async def on_event(self, event: TelegramObject, event_update: Update) -> None:
@@ -37,7 +41,7 @@ class UpdateHandler:
             chat_id = _chat_id(update)
             if isinstance(action, PersonMessage | StaffReply) and chat_id is not None:
                 await self.sender.settled(chat_id)
-            answer = await call_core(self.helpline, update.update_id, action)
+            answer = await call_core(self.helpline, update.update_id, action, self.queue)
             self.sender.wake()
         query = update.callback_query
         if query is not None:

@@ -11,19 +11,23 @@ import time
 
 from bot import metrics
 from bot.delivery.actions import Action, PersonMessage, StaffPress, StaffView
+from bot.delivery.core_queue import CoreQueue
 from bot.service import Helpline
+from flows.emergency import asks_for_help_now
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 
 
-async def call_core(helpline: Helpline, update_id: int, action: Action) -> str | None:
-    """The answer for the person who acted (a button answer or an officer's refusal), if any."""
+async def call_core(helpline: Helpline, update_id: int, action: Action, queue: CoreQueue) -> str | None:
+    """The answer for the person who acted (a button answer or an officer's refusal), if any.
+    ``queue``: the runtime's core threads, which take a person in danger first."""
     kind = _KINDS.get(type(action), "staff_reply")
+    urgent = isinstance(action, PersonMessage) and asks_for_help_now(action.incoming)
     started = time.perf_counter()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            answer = await asyncio.to_thread(_call, helpline, update_id, action)
+            answer = await queue.run(lambda: _call(helpline, update_id, action), urgent=urgent)
         except Exception:
             if attempt == ATTEMPTS:
                 metrics.UPDATES.labels(kind, "error").inc()

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.actions import PersonMessage, StaffReply, StaffView
 from bot.delivery.core_call import call_core
+from bot.delivery.core_queue import CoreQueue
 from bot.delivery.sender import OutboxSender
 from bot.ptb.translate import translate
 from bot.service import Helpline
@@ -21,8 +22,11 @@ ANSWER_LIMIT = 200  # answerCallbackQuery text limit
 
 
 class UpdateHandler:
-    def __init__(self, helpline: Helpline, sender: OutboxSender, bot_id: int) -> None:
+    def __init__(
+        self, helpline: Helpline, sender: OutboxSender, bot_id: int, queue: CoreQueue | None = None
+    ) -> None:
         self.helpline, self.sender, self.bot_id = helpline, sender, bot_id
+        self.queue = queue or CoreQueue()
         self.staff_chats = frozenset(helpline.staff_chats.values())
 
     async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,7 +35,7 @@ class UpdateHandler:
         if action is not None:
             if isinstance(action, PersonMessage | StaffReply) and update.effective_chat:
                 await self.sender.settled(update.effective_chat.id)
-            answer = await call_core(self.helpline, update.update_id, action)
+            answer = await call_core(self.helpline, update.update_id, action, self.queue)
             self.sender.wake()
         query = update.callback_query
         if query is not None:

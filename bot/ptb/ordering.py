@@ -15,10 +15,16 @@ from telegram.ext import BaseUpdateProcessor
 from bot.delivery.ordering import KeyedSerializer
 from bot.ptb.translate import ordering_key
 
+# Updates in hand at once. Not what bounds the work: the core's threads do
+# (bot/delivery/core_queue.py), and upstream long polling's workers or Telegram's webhook
+# connections (40 by default, at most 100). Held at 64, a webhook update beyond it waited on
+# python-telegram-bot's first-come semaphore, where a person in danger could not be taken first.
+CONCURRENT = 1024
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(
-        self, max_concurrent_updates: int = 64, key: Callable[[object], int | None] | None = None
+        self, max_concurrent_updates: int = CONCURRENT, key: Callable[[object], int | None] | None = None
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._order = KeyedSerializer()
