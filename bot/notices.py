@@ -13,6 +13,7 @@ from typing import Any
 from bot.i18n import renderer
 from bot.outgoing import PRIORITY, Outgoing, render_reply
 from flows import notices as texts
+from flows import ticket_rules as rules
 from flows.replies import Reply, Urgency
 from flows.staff import card_buttons, card_lines, transfer_buttons
 from flows.text import Msg, Text
@@ -43,7 +44,7 @@ class Notices:
             no_chat=tuple(a for a in (ticket.owner, *copied) if a not in self.staff_chats),
         )
         render = renderer(STAFF_LANG, self.fmt)  # type: ignore[arg-type]
-        reply = Reply(tuple(card_lines(facts)), card_buttons(facts))
+        lines = tuple(card_lines(facts))
         urgency = (
             Urgency.URGENT
             if ticket.priority == "urgent"
@@ -56,6 +57,12 @@ class Notices:
             chat = self.staff_chats.get(agency)
             if chat is None or (only is not None and agency != only):
                 continue
+            # Each chat's card carries the buttons its own agency may press (the ticket model's
+            # answer for the owner or a copy), not the owner's for everyone. An edit rebuilds them
+            # too, so a card whose agency lost the ticket (transferred away, it keeps a copy)
+            # loses the owner's buttons with it (an edit without buttons removes the keyboard).
+            actor = rules.relation(agency, ticket.owner, copied)
+            reply = Reply(lines, card_buttons(facts, actor))
             rendered = render_reply(chat, reply, render, kind="card_update" if edit else "card", link="card")
             out.append(
                 Outgoing(

@@ -54,7 +54,8 @@ def card_lines(card: CardFacts) -> list[Text]:
 
 
 # Where each action's button sits on a card, and its label. Which of them a card shows is the
-# ticket model's answer for the ticket's status (``rules.offered``), never a list of its own.
+# ticket model's answer for the agency reading it and the ticket's status (``rules.decide``),
+# never a list of its own.
 BUTTON_ROWS: tuple[tuple[str, ...], ...] = (("take", "transfer", "close"), ("resolve",), ("reopen",))
 BUTTON_LABELS: dict[str, Msg] = {
     "take": M("Take"),
@@ -65,21 +66,25 @@ BUTTON_LABELS: dict[str, Msg] = {
 }
 
 
-def card_actions(card: CardFacts) -> tuple[tuple[str, ...], ...]:
-    """The card's actions, by row: those the owner agency may do from the ticket's status (the
-    card speaks for the owner; a copied agency's press is refused on the server, as any forged one)."""
+def card_actions(card: CardFacts, actor: str) -> tuple[tuple[str, ...], ...]:
+    """The card's actions, by row, for the agency whose chat it is posted in (``actor``: what that
+    agency is to the ticket, ``rules.relation``): those the ticket model lets it do from the
+    ticket's status, the same answer a press gets on the server (``may_act``). Each agency's card
+    is its own, so nobody is offered a button that only answers "not allowed"; today a copy gets
+    none of them (it reads and answers by replying to the card, which is no button)."""
     taken = card.taken_by is not None
     rows = (
-        tuple(a for a in row if rules.may(a, rules.OWNER) and rules.offered(a, card.status, taken=taken))
+        tuple(a for a in row if rules.decide(a, actor, card.status, taken=taken) is not None)
         for row in BUTTON_ROWS
     )
     return tuple(row for row in rows if row)
 
 
-def card_buttons(card: CardFacts) -> tuple[tuple[Button, ...], ...]:
+def card_buttons(card: CardFacts, actor: str) -> tuple[tuple[Button, ...], ...]:
+    """The card's buttons for ``actor`` (see ``card_actions``), in the format ``parse_action`` reads."""
     return tuple(
         tuple(Button(f"{PREFIX}.{action}.{card.ref}", BUTTON_LABELS[action]) for action in row)
-        for row in card_actions(card)
+        for row in card_actions(card, actor)
     )
 
 

@@ -87,12 +87,20 @@ def test_recruiter_check_and_trafficking_report_answered_and_closed(
     ppa = Person(api, PPA_OFFICER, PPA_CHAT)
     card = ppa.expect(ref)
     assert "<unpaid> & no salary" in card["text"]  # escaped on the way, shown as typed
-    Person(api, 0, KP2MI_CHAT).expect(ref)
+    kp2mi = Person(api, 0, KP2MI_CHAT)
+    copied = kp2mi.expect(ref)
+    # The copy's card offers none of the owner's buttons, which would only be refused to KP2MI.
+    assert "reply_markup" not in copied
 
     ppa.tap("Ambil", on=card["message_id"])
     api.wait_for(
         lambda: "Bripka Sari" in ppa.message(card["message_id"])["text"], description="card shows who took it"
     )
+    api.wait_for(
+        lambda: "Bripka Sari" in kp2mi.message(copied["message_id"])["text"],
+        description="the copy is edited too",
+    )
+    assert "reply_markup" not in kp2mi.message(copied["message_id"])  # and stays without buttons
     worker.expect("your message has been read")  # discreet by default: no agency, no report
 
     ppa.say("We are contacting the employer. Are you safe?", reply_to=card["message_id"])

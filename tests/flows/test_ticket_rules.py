@@ -138,12 +138,19 @@ def _card(status: str, *, taken: bool) -> CardFacts:
 
 @pytest.mark.parametrize("status", rules.STATUSES)
 @pytest.mark.parametrize("taken", [False, True])
-def test_a_cards_buttons_are_exactly_the_owners_allowed_card_actions(status: str, taken: bool) -> None:
+@pytest.mark.parametrize("actor", [OWNER, COPIED, OUTSIDER])
+def test_a_cards_buttons_are_exactly_the_readers_allowed_card_actions(
+    status: str, taken: bool, actor: str
+) -> None:
     card = _card(status, taken=taken)
-    shown = [b.data.split(".")[1] for row in card_buttons(card) for b in row]
-    allowed = [a for a in staff.ACTIONS if rules.decide(a, OWNER, status, taken=taken) is not None]
-    assert sorted(shown) == sorted(allowed)
-    assert len(shown) == len(set(shown))  # one button per action
+    shown = [b.data for row in card_buttons(card, actor) for b in row]
+    allowed = [a for a in staff.ACTIONS if rules.decide(a, actor, status, taken=taken) is not None]
+    # Every button carries the format a press is read in, for this ticket.
+    parsed = [staff.parse_action(data) for data in shown]
+    assert all(p is not None and p[1] == card.ref and p[2] is None for p in parsed)
+    actions = [p[0] for p in parsed if p is not None]
+    assert sorted(actions) == sorted(allowed)
+    assert len(actions) == len(set(actions))  # one button per action
 
 
 def test_every_card_action_has_a_label_a_place_and_a_rule() -> None:
@@ -153,7 +160,17 @@ def test_every_card_action_has_a_label_a_place_and_a_rule() -> None:
 
 
 def test_a_taken_ticket_offers_no_take_and_a_resolved_one_may_still_move() -> None:
-    assert staff.card_actions(_card("open", taken=False)) == (("take", "transfer", "close"), ("resolve",))
-    assert staff.card_actions(_card("taken", taken=True)) == (("transfer", "close"), ("resolve",))
-    assert staff.card_actions(_card("resolved", taken=True)) == (("transfer", "close"),)
-    assert staff.card_actions(_card("closed", taken=False)) == (("reopen",),)
+    def owner(status: str, *, taken: bool) -> tuple[tuple[str, ...], ...]:
+        return staff.card_actions(_card(status, taken=taken), OWNER)
+
+    assert owner("open", taken=False) == (("take", "transfer", "close"), ("resolve",))
+    assert owner("taken", taken=True) == (("transfer", "close"), ("resolve",))
+    assert owner("resolved", taken=True) == (("transfer", "close"),)
+    assert owner("closed", taken=False) == (("reopen",),)
+
+
+@pytest.mark.parametrize("status", rules.STATUSES)
+@pytest.mark.parametrize("taken", [False, True])
+def test_a_copy_of_the_card_shows_none_of_the_owners_actions(status: str, taken: bool) -> None:
+    # A copied agency reads and answers (by replying to the card, /lihat): no card action is its.
+    assert staff.card_actions(_card(status, taken=taken), COPIED) == ()

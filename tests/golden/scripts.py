@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from flows import ticket_rules as rules
 from flows.events import NewTicket, TicketOpened
 from flows.incoming import AttachmentIn
-from flows.staff import card_lines
+from flows.staff import card_buttons, card_lines
 from flows.ticket_facts import CardFacts, ThreadEntry, fact_lines, thread_lines
 from tests.support.chat import Chat
 from tests.support.steps import onboard
@@ -484,7 +485,8 @@ def notices(chat: Chat, lang: str) -> None:
 
 def officer_sees(chat: Chat, lang: str) -> None:
     """Item 3 (and 6): a missing relative reported with a phone number and a long story, then what
-    the officer reads: the staff card (short) and /lihat (whole, with the thread's times)."""
+    the officer reads: the staff card (short), the buttons it carries in each agency's chat (the
+    owner's actions, none for the copy) and /lihat (whole, with the thread's times)."""
     p = PHRASES[lang]
     onboard(chat, lang, "family")
     chat.command("/lapor")
@@ -508,6 +510,13 @@ def officer_sees(chat: Chat, lang: str) -> None:
     render = chat.renderer()
     chat.transcript.append("staff card:")
     chat.transcript += ["      " + line for line in render.lines(card_lines(facts)).split("\n")]
+    # The same card in each agency's chat, with the buttons that agency may press (the ticket
+    # model's): the owner's actions for KP2MI, none of them for the copy.
+    for agency in (facts.owner, *facts.copied):
+        actor = rules.relation(agency, facts.owner, facts.copied)
+        rows = card_buttons(facts, actor)
+        chat.transcript.append(f"buttons in the chat of {agency} ({actor}):{'' if rows else ' none'}")
+        chat.transcript += ["      " + " ".join(f"[{render.text(b.label)}]" for b in row) for row in rows]
     chat.transcript.append("/lihat:")
     thread = [ThreadEntry("kp2mi", p["officer_answer"], chat.now)]
     whole = [*fact_lines(facts, whole=True), *thread_lines(thread, ticket.country)]
