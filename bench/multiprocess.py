@@ -1,7 +1,8 @@
 """Several ``helpline run --webhook`` processes on one PostgreSQL database (README, Running in
 production), against the fake Bot API. This script plays Telegram's webhook delivery: each
 update goes to one of the processes at random, a person's next one only after the last was
-answered. Two measures: updates/s end to end with 1, 2 and 3 processes at 50 ms API latency
+answered (a process answers once the update is stored; one elected process handles them all,
+bot/delivery/stored.py). Two measures: updates/s end to end with 1, 2 and 3 processes at 50 ms API latency
 (limits lifted, per-person order checked), and the crisis burst with 3 processes at Telegram's
 real limits (the fake answers 429 past them; the processes share one budget through Redis)."""
 

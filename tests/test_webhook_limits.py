@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, cast
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.aiogram_rt.webhook import start_webhook_server as start_aiohttp
 from bot.delivery.webhook import MAX_BODY, SECRET_HEADER
 from bot.ptb.webhook import start_webhook_server as start_tornado
+from storage.db import make_engine, migrate
 from tests.support.ports import free_port
 
 SECRET = "s3cret-Token_for-tests"
@@ -24,9 +26,8 @@ TEN_MB = 10 * 1024 * 1024
 WAIT = 30  # seconds at most for an answer that comes at once (a bound, not a measure)
 
 
-async def tornado_server(port: int) -> Callable[[], Awaitable[None]]:
-    # The application and its bot are only reached with an update to handle: none is sent here.
-    server = start_tornado(cast(Any, None), listen="127.0.0.1", port=port, path=PATH, secret=SECRET)
+async def tornado_server(port: int, engine: Engine) -> Callable[[], Awaitable[None]]:
+    server = start_tornado(engine, listen="127.0.0.1", port=port, path=PATH, secret=SECRET)
 
     async def stop() -> None:
         server.stop()
@@ -35,17 +36,17 @@ async def tornado_server(port: int) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-async def aiohttp_server(port: int) -> Callable[[], Awaitable[None]]:
-    runner = await start_aiohttp(
-        cast(Any, None), cast(Any, None), listen="127.0.0.1", port=port, path=PATH, secret=SECRET
-    )
+async def aiohttp_server(port: int, engine: Engine) -> Callable[[], Awaitable[None]]:
+    runner = await start_aiohttp(engine, listen="127.0.0.1", port=port, path=PATH, secret=SECRET)
     return runner.cleanup
 
 
 @pytest.fixture(params=[tornado_server, aiohttp_server], ids=["python-telegram-bot", "aiogram"])
-async def port(request: pytest.FixtureRequest) -> AsyncIterator[int]:
+async def port(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[int]:
     port = free_port()
-    stop = await request.param(port)
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    migrate(engine)  # where an update would be stored: none is, here
+    stop = await request.param(port, engine)
     yield port
     await stop()
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, Update
 from sqlalchemy import Engine
 
 from bot.aiogram_rt.handler import UpdateHandler
 from bot.aiogram_rt.polling import UpdateProcessor, poll
+from bot.aiogram_rt.translate import ordering_key
 from bot.aiogram_rt.transport import AiogramTransport
 from bot.aiogram_rt.webhook import start_webhook_server
 from bot.config import Settings
@@ -23,6 +26,7 @@ from bot.delivery.limiter import Budget
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
+from bot.delivery.stored import HANDLER_LOCK, Handling, handle_stored
 from bot.delivery.webhook import webhook_path, webhook_url
 from bot.service import Helpline
 from storage.inbox import Inbox
@@ -94,20 +98,33 @@ async def _webhook(
     engine: Engine,
 ) -> None:
     url = webhook_url(settings)
+    stored = asyncio.Event()
     runner = await start_webhook_server(
-        bot,
-        processor,
+        engine,
         listen=settings.telegram_webhook_listen,
         port=settings.telegram_webhook_port,
         path=webhook_path(url),
         secret=settings.telegram_webhook_secret,
         durable=durable,
-        engine=engine,
+        stored=stored,
     )
+
+    def parse(raw: Mapping[str, Any]) -> Update:
+        return Update.model_validate(raw, context={"bot": bot})
+
+    handling = Handling(parse, processor.process, ordering_key)
+    inbox = Inbox(engine)
     try:
         await bot.set_webhook(
             url, secret_token=settings.telegram_webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
         )
-        await stop.wait()
+        # Every process stores what Telegram posts to it; one handles it all (bot/delivery/stored.py).
+        await elected(
+            engine,
+            stop,
+            lambda until: handle_stored(handling, inbox, until, stored=stored),
+            lock=HANDLER_LOCK,
+            role="handles the stored updates",
+        )
     finally:
         await runner.cleanup()

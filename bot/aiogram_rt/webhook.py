@@ -1,21 +1,17 @@
 """Webhook mode on aiohttp (which aiogram depends on): a small HTTP server that Telegram, through
 an HTTPS proxy, posts updates to. aiogram's own SimpleRequestHandler answers before handling by
-default (``handle_in_background``) and feeds the dispatcher without per-person ordering; this one
-answers only after the update was handled, in order, with the checks of bot/delivery/webhook.py."""
+default (``handle_in_background``), with nothing stored, and feeds the dispatcher without
+per-person ordering; this one answers only after the update was stored, and one elected process
+handles it, in order (bot/delivery/stored.py), with the checks of bot/delivery/webhook.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from typing import Any
 
-from aiogram import Bot
-from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy import Engine
 
-from bot.aiogram_rt.polling import UpdateProcessor
 from bot.delivery import probes
 from bot.delivery.durable import GroupCommit
 from bot.delivery.webhook import (
@@ -23,7 +19,7 @@ from bot.delivery.webhook import (
     MAX_BODY,
     SECRET_HEADER,
     declared_too_large,
-    handle_update,
+    receive,
     secret_matches,
     update_object,
 )
@@ -33,22 +29,18 @@ log = logging.getLogger(__name__)
 
 
 async def start_webhook_server(
-    bot: Bot,
-    processor: UpdateProcessor,
+    engine: Engine,
     *,
     listen: str,
     port: int,
     path: str,
     secret: str | None,
     durable: GroupCommit | None = None,
-    engine: Engine | None = None,
+    stored: asyncio.Event | None = None,
 ) -> web.AppRunner:
-    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py),
-    and where updates the library cannot read are kept."""
-    inbox = Inbox(engine) if engine is not None else None
-
-    def parse(raw: Mapping[str, Any]) -> Update:
-        return Update.model_validate(raw, context={"bot": bot})
+    """``engine``: where updates are stored, and the database ``/readyz`` and ``/metrics`` look
+    at (bot/delivery/probes.py); ``stored`` is set on each update stored."""
+    inbox = Inbox(engine)
 
     async def on_update(request: web.Request) -> web.Response:
         # The headers first, before any of the body is read; a refused request's connection is
@@ -69,19 +61,17 @@ async def start_webhook_server(
             log.warning("webhook body that is no update refused")
             return web.Response(status=400)
         sync = durable.sync if durable is not None else None
-        await handle_update(data, parse, processor.process, inbox=inbox, sync=sync)
+        await receive(data, inbox, sync=sync, stored=stored)
         return web.Response(status=200)
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
     async def ready(request: web.Request) -> web.Response:
-        assert engine is not None
         status, body = await asyncio.to_thread(probes.readiness, engine)
         return web.json_response(body, status=status)
 
     async def metrics(request: web.Request) -> web.Response:
-        assert engine is not None
         status, body, content_type = await asyncio.to_thread(probes.metrics, engine)
         return web.Response(status=status, body=body, headers={"Content-Type": content_type})
 
@@ -90,9 +80,8 @@ async def start_webhook_server(
     app.router.add_post(f"{path}/", on_update)
     app.router.add_get(HEALTH_PATH, health)
     app.router.add_get(probes.LIVE_PATH, health)
-    if engine is not None:
-        app.router.add_get(probes.READY_PATH, ready)
-        app.router.add_get(probes.METRICS_PATH, metrics)
+    app.router.add_get(probes.READY_PATH, ready)
+    app.router.add_get(probes.METRICS_PATH, metrics)
     # No access log: it would carry chat ids in query strings.
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

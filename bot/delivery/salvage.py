@@ -6,14 +6,9 @@ handled from those, or, when even that fails, logged by id and kind only (never 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any, TypeVar
-
-from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 U = TypeVar("U")
@@ -83,28 +78,3 @@ def parse_or_salvage(
         first,
     )
     return None, False
-
-
-async def keep_raw(inbox: Inbox | None, raw: Mapping[str, Any]) -> None:
-    """Keeps an update the library could not read whole, encrypted, among the stored updates
-    (``incoming_updates``) while it is in hand; ``forget_kept`` removes it once handled."""
-    if inbox is None:
-        return
-    payload = json.dumps(raw, ensure_ascii=False)
-    try:
-        await asyncio.to_thread(inbox.store, [(int(raw["update_id"]), payload)], datetime.now(UTC))
-    except Exception:
-        log.exception("update=%s could not be kept", raw["update_id"])
-
-
-async def forget_kept(inbox: Inbox | None, update_id: int) -> None:
-    """Removes a kept update once handled. Nothing else would in webhook mode: only long
-    polling removes stored updates (once handled, and at its start), and a webhook deployment
-    may never poll; the rows, personal data, piled up."""
-    if inbox is None:
-        return
-    try:
-        await asyncio.to_thread(inbox.forget, [update_id])
-    except Exception:
-        # Telegram may deliver it again (handled again as a no-op, removed then).
-        log.exception("update=%s could not be removed", update_id)

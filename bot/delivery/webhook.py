@@ -1,21 +1,23 @@
 """The checks every webhook server of the helpline makes, whatever serves HTTP.
 
-An update is answered 200 only after it was handled, so an update in flight when the process
-dies is delivered again by Telegram (and the update-id log makes the repeat a no-op); the secret
+An update is answered 200 only after it was stored and is on disk, so an update in flight when
+the process dies is delivered again by Telegram (stored once; the update-id log makes any repeat
+a no-op), and one elected process handles what was stored (bot/delivery/stored.py); the secret
 token is compared in constant time; ``GET /healthz`` tells a load balancer the process is up.
 Bodies are never logged: they hold personal data."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.delivery.salvage import forget_kept, keep_raw, parse_or_salvage
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,6 @@ MAX_BODY = 1024 * 1024
 HEALTH_PATH = "/healthz"
 # Update ids are stored as BIGINT (processed_updates, incoming_updates); Telegram's are far below.
 MAX_UPDATE_ID = 2**63 - 1
-U = TypeVar("U")
 
 
 def webhook_path(url: str) -> str:
@@ -79,24 +80,21 @@ def update_object(body: bytes) -> dict[str, Any] | None:
     return data
 
 
-async def handle_update(
+async def receive(
     data: Mapping[str, Any],
-    parse: Callable[[Mapping[str, Any]], U],
-    process: Callable[[U], Awaitable[None]],
+    inbox: Inbox,
     *,
-    inbox: Inbox | None,
     sync: Callable[[], Awaitable[None]] | None,
+    stored: asyncio.Event | None = None,
 ) -> None:
-    """Handles a webhook's update; when it returns, the caller answers 200. An update the
-    library cannot read whole is kept raw while in hand and handled as well as the core can
-    (bot/delivery/salvage.py); once handled and on disk (``sync``), it is removed. A failure
-    leaves it kept: the caller answers 500, Telegram delivers it again, and it is removed then."""
-    update, whole = parse_or_salvage(data, parse)
-    if not whole:
-        await keep_raw(inbox, data)
-    if update is not None:
-        await process(update)
+    """Stores a webhook's update (encrypted, as Telegram sent it); when it returns, the caller
+    answers 200 and one elected process handles it (bot/delivery/stored.py). ``stored`` is set
+    for this process's handler, which then looks at once. A failure raises: the caller answers
+    500 and Telegram delivers the update again (stored once). Even an update the library cannot
+    read is stored whole: the handler reads what it can of it (bot/delivery/salvage.py)."""
+    payload = json.dumps(data, ensure_ascii=False)
+    await asyncio.to_thread(inbox.store, [(int(data["update_id"]), payload)], datetime.now(UTC))
     if sync is not None:
         await sync()  # the answer confirms the update to Telegram
-    if not whole:
-        await forget_kept(inbox, int(data["update_id"]))
+    if stored is not None:
+        stored.set()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Engine
 from telegram import BotCommand, Update
@@ -18,11 +20,13 @@ from bot.delivery.limiter import Budget
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
+from bot.delivery.stored import HANDLER_LOCK, Handling, handle_stored
 from bot.delivery.webhook import webhook_path, webhook_url
 from bot.ptb.handler import UpdateHandler, log_error
 from bot.ptb.ordering import PerUserUpdateProcessor
-from bot.ptb.polling import AnyApp, poll
+from bot.ptb.polling import AnyApp, poll, process
 from bot.ptb.request import AiohttpRequest, GetUpdatesRequest
+from bot.ptb.translate import ordering_key
 from bot.ptb.transport import PtbTransport
 from bot.ptb.webhook import start_webhook_server
 from bot.service import Helpline
@@ -98,20 +102,39 @@ async def _webhook(
     app: AnyApp, settings: Settings, stop: asyncio.Event, durable: GroupCommit, engine: Engine
 ) -> None:
     url = webhook_url(settings)
+    stored = asyncio.Event()
     server = start_webhook_server(
-        app,
+        engine,
         listen=settings.telegram_webhook_listen,
         port=settings.telegram_webhook_port,
         path=webhook_path(url),
         secret=settings.telegram_webhook_secret,
         durable=durable,
-        engine=engine,
+        stored=stored,
     )
+
+    def parse(raw: Mapping[str, Any]) -> Update:
+        update = Update.de_json(dict(raw), app.bot)
+        assert update is not None  # de_json gives None only for an empty dict
+        return update
+
+    async def handle(update: Update) -> None:
+        await process(app, update)
+
+    handling = Handling(parse, handle, ordering_key)
+    inbox = Inbox(engine)
     try:
         await app.bot.set_webhook(
             url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES
         )
-        await stop.wait()
+        # Every process stores what Telegram posts to it; one handles it all (bot/delivery/stored.py).
+        await elected(
+            engine,
+            stop,
+            lambda until: handle_stored(handling, inbox, until, stored=stored),
+            lock=HANDLER_LOCK,
+            role="handles the stored updates",
+        )
     finally:
         server.stop()
         await server.close_all_connections()

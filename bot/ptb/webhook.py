@@ -1,13 +1,12 @@
 """Webhook mode on tornado (which python-telegram-bot's webhooks extra brings): a small HTTP
 server that Telegram, through an HTTPS proxy, posts updates to. Unlike python-telegram-bot's
-built-in webhook server, it answers only after the update was handled; the checks are those of
-bot/delivery/webhook.py."""
+built-in webhook server, it answers only after the update was stored, and one elected process
+handles it (bot/delivery/stored.py); the checks are those of bot/delivery/webhook.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -15,7 +14,6 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 from sqlalchemy import Engine
-from telegram import Update
 from tornado.http1connection import HTTP1Connection
 from tornado.iostream import StreamClosedError
 
@@ -26,11 +24,10 @@ from bot.delivery.webhook import (
     MAX_BODY,
     SECRET_HEADER,
     declared_too_large,
-    handle_update,
+    receive,
     secret_matches,
     update_object,
 )
-from bot.ptb.polling import AnyApp, process
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -44,9 +41,9 @@ class _UpdateHandler(tornado.web.RequestHandler):
     default, a 10 MB body with a wrong secret was read before it was refused (as a 400)."""
 
     def initialize(
-        self, app: AnyApp, secret: str | None, durable: GroupCommit | None, inbox: Inbox | None
+        self, secret: str | None, durable: GroupCommit | None, inbox: Inbox, stored: asyncio.Event | None
     ) -> None:
-        self.app, self.secret, self.durable, self.inbox = app, secret, durable, inbox
+        self.secret, self.durable, self.inbox, self.stored = secret, durable, inbox, stored
         self._chunks: list[bytes] = []
         self._size = 0
 
@@ -79,22 +76,14 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         self._chunks.append(chunk)
 
-    def _parse(self, raw: Mapping[str, Any]) -> Update:
-        update = Update.de_json(dict(raw), self.app.bot)
-        assert update is not None  # de_json gives None only for an empty dict
-        return update
-
     async def post(self) -> None:
         data = update_object(b"".join(self._chunks))
         if data is None:
             log.warning("webhook body that is no update refused")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
         sync = self.durable.sync if self.durable is not None else None
-        await handle_update(data, self._parse, self._process, inbox=self.inbox, sync=sync)
+        await receive(data, self.inbox, sync=sync, stored=self.stored)
         self.set_status(HTTPStatus.OK)
-
-    async def _process(self, update: Update) -> None:
-        await process(self.app, update)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if self._finished and typ is StreamClosedError:
@@ -130,28 +119,25 @@ class _MetricsHandler(tornado.web.RequestHandler):
 
 
 def start_webhook_server(
-    app: AnyApp,
+    engine: Engine,
     *,
     listen: str,
     port: int,
     path: str,
     secret: str | None,
     durable: GroupCommit | None = None,
-    engine: Engine | None = None,
+    stored: asyncio.Event | None = None,
 ) -> tornado.httpserver.HTTPServer:
-    """``engine``: the database ``/readyz`` and ``/metrics`` look at (bot/delivery/probes.py),
-    and where updates the library cannot read are kept."""
-    inbox = Inbox(engine) if engine is not None else None
+    """``engine``: where updates are stored, and the database ``/readyz`` and ``/metrics`` look
+    at (bot/delivery/probes.py); ``stored`` is set on each update stored."""
+    receiving = {"secret": secret, "durable": durable, "inbox": Inbox(engine), "stored": stored}
     routes: list[Any] = [
-        (rf"{path}/?", _UpdateHandler, {"app": app, "secret": secret, "durable": durable, "inbox": inbox}),
+        (rf"{path}/?", _UpdateHandler, receiving),
         (HEALTH_PATH, _HealthHandler),
         (probes.LIVE_PATH, _HealthHandler),
+        (probes.READY_PATH, _ReadyHandler, {"engine": engine}),
+        (probes.METRICS_PATH, _MetricsHandler, {"engine": engine}),
     ]
-    if engine is not None:
-        routes += [
-            (probes.READY_PATH, _ReadyHandler, {"engine": engine}),
-            (probes.METRICS_PATH, _MetricsHandler, {"engine": engine}),
-        ]
     web = tornado.web.Application(
         routes,
         log_function=lambda handler: None,  # access logs would carry chat ids in query strings

@@ -1,5 +1,5 @@
-"""``helpline run --webhook``: the secret token is required, an update is answered after it was
-handled, the health, readiness and metrics endpoints answer; and polling after a webhook
+"""``helpline run --webhook``: the secret token is required, an update is answered once it was
+stored and then handled, the health, readiness and metrics endpoints answer; and polling after a webhook
 deployment removes the webhook first."""
 
 from __future__ import annotations
@@ -86,7 +86,14 @@ def test_webhook_checks_the_secret_and_handles_updates(
         ready = httpx.get(f"{base}/readyz", timeout=5)
         assert (ready.status_code, ready.json()) == (200, {"ok": True})
         text = httpx.get(f"{base}/metrics", timeout=5).text
-        assert 'helpline_updates_total{kind="message",result="ok"} 2.0' in text
+        # Once, or twice when the repeat came after the first was handled (a no-op in the core).
+        handled = {
+            s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+            if s.name == "helpline_updates_total" and s.labels == {"kind": "message", "result": "ok"}
+        }
+        assert handled in ({1.0}, {2.0})
         assert 'helpline_sends_total{result="sent"}' in text
         assert "helpline_update_seconds_bucket" in text
         assert "helpline_outbox_oldest_seconds" in text
@@ -134,10 +141,13 @@ def test_an_update_the_library_cannot_read_is_kept_answered_200_and_the_person_c
         # 200: Telegram would deliver a refused update again and again. The same twice is a no-op.
         assert httpx.post(url, json=gift, headers=right, timeout=10).status_code == 200
         assert httpx.post(url, json=gift, headers=right, timeout=10).status_code == 200
-        # Kept (encrypted) while in hand, removed once handled: no poller runs to remove it.
-        with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
-            rows = db.execute("SELECT update_id FROM incoming_updates").fetchall()
-        assert rows == []
+
+        # Stored (encrypted) as every update is, and removed once handled: nothing piles up.
+        def stored() -> list[Any]:
+            with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+                return db.execute("SELECT update_id FROM incoming_updates").fetchall()
+
+        api.wait_for(lambda: stored() == [], description="the unreadable update removed")
         # The person's next text is handled as ever...
         text = {"update_id": 910002, "message": message(2, text="/darurat")}
         assert httpx.post(url, json=text, headers=right, timeout=10).status_code == 200

@@ -1,34 +1,37 @@
-"""Stored updates (storage/inbox.py) on SQLite and PostgreSQL, and the webhook's use of them for
-updates the library cannot read (bot/delivery/webhook.py ``handle_update``): kept while in hand,
-removed once handled, since in webhook mode no poller ever removes them."""
+"""Stored updates (storage/inbox.py) on SQLite and PostgreSQL, and the webhook's use of them: every
+update stored before the answer (bot/delivery/webhook.py ``receive``), handled by one process, a
+person in danger first and each person's in order, then removed (bot/delivery/stored.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, text
 
-from bot.delivery.webhook import MAX_UPDATE_ID, handle_update
+from bot.delivery.stored import Handling, handle_stored
+from bot.delivery.webhook import MAX_UPDATE_ID, receive
 from storage.inbox import Inbox
 from tests.storage.conftest import NOW
 
 NAME = "Siti Rahayu"
 
 
-def update(update_id: int, **message: Any) -> dict[str, Any]:
-    chat = {"id": 7, "type": "private", "first_name": NAME}
-    return {"update_id": update_id, "message": {"message_id": 1, "date": 0, "chat": chat, **message}}
+def update(update_id: int, person: int = 7, **message: Any) -> dict[str, Any]:
+    chat = {"id": person, "type": "private", "first_name": NAME}
+    sender = {"id": person, "is_bot": False, "first_name": NAME}
+    body = {"message_id": 1, "date": 0, "chat": chat, "from": sender, **message}
+    return {"update_id": update_id, "message": body}
 
 
-def parse(raw: Mapping[str, Any]) -> str:
-    """A library that knows no gifts and reads only texts."""
+def parse(raw: Mapping[str, Any]) -> tuple[int, str]:
+    """A library that knows no gifts and reads only texts: (person, words)."""
     message = raw["message"]
     if "gift" in message or "text" not in message:
         raise TypeError("unknown field")
-    return str(message["text"])
+    return int(message["from"]["id"]), str(message["text"])
 
 
 def test_updates_are_stored_once_oldest_first_and_forgotten(engine: Engine) -> None:
@@ -43,43 +46,73 @@ def test_updates_are_stored_once_oldest_first_and_forgotten(engine: Engine) -> N
         assert list(connection.execute(text("SELECT update_id FROM incoming_updates")).scalars()) == [5]
 
 
-async def test_the_webhook_keeps_an_unreadable_update_while_in_hand_and_removes_it(engine: Engine) -> None:
+async def test_the_webhook_stores_every_update_before_its_answer_and_once(engine: Engine) -> None:
     inbox = Inbox(engine)
-    inbox.store([(3, json.dumps(update(3, text="polled, not yet handled")))], NOW)
-    seen: list[tuple[str, list[int]]] = []
     synced: list[list[int]] = []
-
-    async def process(words: str) -> None:
-        seen.append((words, [uid for uid, _ in inbox.pending()]))
+    stored = asyncio.Event()
 
     async def sync() -> None:
-        synced.append([uid for uid, _ in inbox.pending()])
+        synced.append(inbox.ids())
 
-    await handle_update(update(10, text="/darurat", gift={}), parse, process, inbox=inbox, sync=sync)
-    assert seen == [("/darurat", [3, 10])]  # handled from its core fields, kept meanwhile
-    await handle_update(update(11, gift={"name": NAME}), parse, process, inbox=inbox, sync=sync)
-    assert len(seen) == 1  # nothing for the core
-    await handle_update(update(12, text="halo"), parse, process, inbox=inbox, sync=sync)
-    assert seen[1] == ("halo", [3])  # read whole: never stored
-    assert synced == [[3, 10], [3, 11], [3]]  # removed only once on disk
-    assert [uid for uid, _ in inbox.pending()] == [3]  # the poller's own row untouched
+    await receive(update(10, text="/darurat", gift={}), inbox, sync=sync, stored=stored)
+    assert stored.is_set()
+    await receive(update(10, text="/darurat", gift={}), inbox, sync=sync)  # delivered again
+    await receive(update(11, text="halo"), inbox, sync=sync)
+    assert synced == [[10], [10], [10, 11]]  # on disk before each answer
+    [(uid, payload)] = inbox.some([10, 99])
+    assert (uid, json.loads(payload)) == (10, update(10, text="/darurat", gift={}))  # whole, as sent
 
 
-async def test_a_failed_handling_leaves_the_update_kept_until_telegram_delivers_it_again(
+async def run_handler(
+    engine: Engine, handled: list[tuple[int, str]], *, until: int, workers: int = 4
+) -> list[int]:
+    """Handles what is stored until ``until`` updates were handled; the ids left stored."""
+    inbox = Inbox(engine)
+    stop = asyncio.Event()
+
+    async def handle(item: tuple[int, str]) -> None:
+        await asyncio.sleep(0.01)  # long enough for later updates to be seen meanwhile
+        handled.append(item)
+        if len(handled) >= until:
+            stop.set()
+            await asyncio.sleep(0.1)  # the handler stops its backlog before this one is done
+
+    source = Handling(parse, handle, key=lambda item: item[0])
+    await asyncio.wait_for(handle_stored(source, inbox, stop, workers=workers, interval=0.01), 30)
+    return inbox.ids()
+
+
+async def test_the_handler_serves_danger_first_each_person_in_order_and_removes_what_it_handled(
     engine: Engine,
 ) -> None:
     inbox = Inbox(engine)
-    calls: list[str] = []
+    # As three processes commit them: not in update-id order across people, in order per person.
+    rows = [(30, update(30, 1, text="halo")), (21, update(21, 2, text="halo"))]
+    rows += [(22, update(22, 2, text="apa kabar")), (31, update(31, 1, text="tolong saya disekap"))]
+    rows += [(23, update(23, 3, gift={"name": NAME}))]  # nothing the core can read: removed
+    rows += [(24, update(24, 3, text="/darurat", gift={}))]  # readable in part: handled from its core
+    inbox.store([(uid, json.dumps(raw)) for uid, raw in rows], NOW)
+    handled: list[tuple[int, str]] = []
+    left = await run_handler(engine, handled, until=5, workers=1)
+    # One worker: the people with danger words first (/darurat, then "disekap", in the order the
+    # danger was seen), each person's updates in their order; the ordinary person last.
+    assert handled == [
+        (3, "/darurat"),
+        (1, "halo"),
+        (1, "tolong saya disekap"),
+        (2, "halo"),
+        (2, "apa kabar"),
+    ]
+    assert left == []
 
-    async def process(words: str) -> None:
-        calls.append(words)
-        if len(calls) == 1:
-            raise RuntimeError("the database went away")
 
-    unreadable = update(20, text="/darurat", gift={})
-    with pytest.raises(RuntimeError):
-        await handle_update(unreadable, parse, process, inbox=inbox, sync=None)
-    assert [uid for uid, _ in inbox.pending()] == [20]
-    await handle_update(unreadable, parse, process, inbox=inbox, sync=None)  # after the 500
-    assert calls == ["/darurat", "/darurat"]
-    assert inbox.pending() == []
+async def test_a_handler_stopped_midway_leaves_the_rest_stored_for_the_next(engine: Engine) -> None:
+    inbox = Inbox(engine)
+    inbox.store([(40 + n, json.dumps(update(40 + n, 9, text=f"pesan {n}"))) for n in range(6)], NOW)
+    first: list[tuple[int, str]] = []
+    left = await run_handler(engine, first, until=2, workers=1)
+    assert first == [(9, "pesan 0"), (9, "pesan 1")]
+    assert left == [42, 43, 44, 45]  # what was in hand was finished, the rest waits
+    second: list[tuple[int, str]] = []
+    assert await run_handler(engine, second, until=4) == []
+    assert second == [(9, f"pesan {n}") for n in range(2, 6)]
