@@ -257,11 +257,14 @@ async def test_emergency_overtakes_a_backlog_of_thousands(
     sender = OutboxSender(bot, engine)  # Telegram's real limits
     started = time.monotonic()
     await sender.drain_once()
-    first = api.sent(method="sendMessage")[0]
-    assert first.params["text"] == "<b>darurat</b>"
+    # In the first round, of 3,001 waiting. Not necessarily the first to reach the fake: a round
+    # sends its chats at once, and on a loaded machine another request of the same round arrived
+    # first (seen in a full run at load average 6).
+    sent = [str(call.params["text"]) for call in api.sent(method="sendMessage")]
+    assert "<b>darurat</b>" in sent
     assert time.monotonic() - started < 2
     # The overall limit held: one round sent at most 30 messages.
-    assert len(api.sent(method="sendMessage")) <= 30
+    assert len(sent) <= 30
 
 
 # -- /hapus: delete_chat ---------------------------------------------------------------------
