@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from bot.delivery.stored import Handling, handle_stored
@@ -116,3 +117,22 @@ async def test_a_handler_stopped_midway_leaves_the_rest_stored_for_the_next(engi
     second: list[tuple[int, str]] = []
     assert await run_handler(engine, second, until=4) == []
     assert second == [(9, f"pesan {n}") for n in range(2, 6)]
+
+
+async def test_an_update_that_cannot_be_read_is_set_aside_and_the_others_are_handled(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox(engine)
+    inbox.store([(50 + n, json.dumps(update(50 + n, 10 + n, text=f"pesan {n}"))) for n in range(3)], NOW)
+    some = Inbox.some
+
+    def unreadable_51(self: Inbox, update_ids: list[int]) -> list[tuple[int, str]]:
+        if 51 in update_ids:  # as a row encrypted with a key this process does not have
+            raise ValueError("cannot decrypt")
+        return some(self, update_ids)
+
+    monkeypatch.setattr(Inbox, "some", unreadable_51)
+    handled: list[tuple[int, str]] = []
+    assert await run_handler(engine, handled, until=2) == [51]  # left stored, for an operator
+    assert sorted(handled) == [(10, "pesan 0"), (12, "pesan 2")]
+    assert "stored update=51 cannot be read, left stored" in caplog.text
