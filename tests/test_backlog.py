@@ -4,6 +4,7 @@ commit (storage/db.py, bot/delivery/durable.py) and the sender's use of the over
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from bot.delivery.backlog import Backlog, urgent
 from bot.delivery.durable import GroupCommit
 from bot.delivery.limiter import Limits, RateLimiter
 from bot.delivery.sender import OutboxSender
-from storage import db
+from storage import crypto, db
 from storage.db import flush_commits, groups_commits, make_engine, migrate
 from storage.inbox import Inbox
 from storage.outbox import Queued
@@ -214,7 +215,7 @@ class FakeTelegram:
     async def fetch(self, offset: int | None, inbox: Inbox) -> Sequence[tuple[Mapping[str, Any], str]]:
         self.offsets.append(offset)
         done = {10 + int(text[1:]) for text in self.handled}
-        self.kept_at_fetch.append({uid for uid, _ in inbox.pending()} | done)
+        self.kept_at_fetch.append(set(inbox.ids()) | done)
         if offset is not None:
             self.pending = [u for u in self.pending if u["update_id"] >= offset]
         await asyncio.sleep(0.001)
@@ -278,6 +279,30 @@ async def test_batches_are_stored_before_they_are_confirmed_and_survive_a_stop(e
     await run_polling(telegram, inbox, slow, lambda: len(handled) >= 6, engine)
     assert handled[4:] == ["B3", "B10"]
     assert inbox.pending() == []
+
+
+async def test_a_stored_update_that_cannot_be_read_does_not_keep_polling_from_starting(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Inbox(engine)
+    inbox.store([(30 + n, json.dumps(message(30 + n, 8 + n, f"C{n}"))) for n in range(3)], NOW)
+    decode = crypto.decode
+
+    def cannot_decrypt(value: str, keyring: Any) -> str:
+        if "C1" in value:  # as a row encrypted with a key this process does not have
+            raise ValueError("cannot decrypt")
+        return decode(value, keyring)
+
+    monkeypatch.setattr(crypto, "decode", cannot_decrypt)
+    handled: list[str] = []
+
+    async def handle(update: str) -> None:
+        handled.append(update)
+
+    telegram = FakeTelegram([], handled)
+    await run_polling(telegram, inbox, handle, lambda: len(handled) >= 2, engine)
+    assert sorted(handled) == ["C0", "C2"]
+    assert inbox.ids() == [31]  # left stored, for an operator
 
 
 def test_group_commit_engine_syncs_the_wal_on_flush(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

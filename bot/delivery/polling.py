@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from bot.delivery.backlog import Backlog, urgent
-from bot.delivery.salvage import parse_or_salvage
+from bot.delivery.salvage import parse_or_salvage, read_stored
 from bot.delivery.webhook import MAX_UPDATE_ID
 from storage.inbox import Inbox
 
@@ -185,10 +185,11 @@ def _one_by_one(raws: Sequence[Any], parse: Callable[[Raw], U]) -> list[tuple[Ra
 
 async def _recover(source: Source[U], inbox: Inbox, backlog: Backlog[U]) -> int:
     """Queues the updates stored and not handled before a crash or a stop; the highest id."""
-    last = 0
+    stored = await asyncio.to_thread(inbox.ids)
+    last = max(stored, default=0)
+    rows, _ = await read_stored(inbox, stored)  # one that cannot be read is left stored
     unreadable = []
-    for update_id, payload in await asyncio.to_thread(inbox.pending):
-        last = max(last, update_id)
+    for update_id, payload in rows:
         try:
             raw = json.loads(payload)
         except ValueError:

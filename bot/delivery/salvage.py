@@ -6,9 +6,12 @@ handled from those, or, when even that fails, logged by id and kind only (never 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
+
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 U = TypeVar("U")
@@ -78,3 +81,24 @@ def parse_or_salvage(
         first,
     )
     return None, False
+
+
+async def read_stored(inbox: Inbox, update_ids: Sequence[int]) -> tuple[list[tuple[int, str]], list[int]]:
+    """The stored updates ``update_ids``, and the ids of those that cannot be read (decrypted with
+    another key, say). One such row must not hold up everyone else's updates, in webhook mode's
+    handler (bot/delivery/stored.py) or at long polling's start: after a failed batch each is read
+    alone, and one that fails alone is logged by id and left stored for an operator; it is handled
+    on a later start once the cause is fixed."""
+    try:
+        return await asyncio.to_thread(inbox.some, update_ids), []
+    except Exception:
+        log.exception("reading %d stored updates failed; reading them one by one", len(update_ids))
+    rows: list[tuple[int, str]] = []
+    unreadable: list[int] = []
+    for update_id in update_ids:
+        try:
+            rows += await asyncio.to_thread(inbox.some, [update_id])
+        except Exception:
+            log.error("stored update=%s cannot be read, left stored", update_id, exc_info=True)
+            unreadable.append(update_id)
+    return rows, unreadable

@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar
 
 from bot.delivery.backlog import Backlog, urgent
 from bot.delivery.polling import BACKLOG_LIMIT, WORKERS
-from bot.delivery.salvage import parse_or_salvage
+from bot.delivery.salvage import parse_or_salvage, read_stored
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,9 @@ async def _take_new(
     new = [uid for uid in await asyncio.to_thread(inbox.ids) if uid not in known][:room]
     if not new:
         return
-    for update_id, payload in await _read(inbox, new, known):
+    rows, unreadable = await read_stored(inbox, new)
+    known.update(unreadable)  # set aside, left stored
+    for update_id, payload in rows:
         known.add(update_id)
         try:
             raw = json.loads(payload)
@@ -115,25 +117,6 @@ async def _take_new(
             backlog.handled.append(update_id)  # nothing the core can handle: logged by id and kind
             continue
         await backlog.add(update_id, update, source.key(update), urgent(raw))
-
-
-async def _read(inbox: Inbox, update_ids: list[int], known: set[int]) -> list[tuple[int, str]]:
-    """The stored updates ``update_ids``. One that cannot be read (decrypted with another key,
-    say) must not hold up everyone else's: after a failed batch each is read alone, and one that
-    fails alone is logged by id, set aside (known) and left stored for an operator, who finds it
-    handled on the next start once the cause is fixed."""
-    try:
-        return await asyncio.to_thread(inbox.some, update_ids)
-    except Exception:
-        log.exception("reading %d stored updates failed; reading them one by one", len(update_ids))
-    rows: list[tuple[int, str]] = []
-    for update_id in update_ids:
-        try:
-            rows += await asyncio.to_thread(inbox.some, [update_id])
-        except Exception:
-            log.error("stored update=%s cannot be read, left stored", update_id, exc_info=True)
-            known.add(update_id)
-    return rows
 
 
 async def _forget(inbox: Inbox, backlog: Backlog[U], known: set[int]) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from bot.delivery.stored import Handling, handle_stored
 from bot.delivery.webhook import MAX_UPDATE_ID, receive
+from storage import crypto
 from storage.inbox import Inbox
 from tests.storage.conftest import NOW
 
@@ -124,14 +125,14 @@ async def test_an_update_that_cannot_be_read_is_set_aside_and_the_others_are_han
 ) -> None:
     inbox = Inbox(engine)
     inbox.store([(50 + n, json.dumps(update(50 + n, 10 + n, text=f"pesan {n}"))) for n in range(3)], NOW)
-    some = Inbox.some
+    decode = crypto.decode
 
-    def unreadable_51(self: Inbox, update_ids: list[int]) -> list[tuple[int, str]]:
-        if 51 in update_ids:  # as a row encrypted with a key this process does not have
+    def cannot_decrypt(value: str, keyring: Any) -> str:
+        if "pesan 1" in value:  # as a row encrypted with a key this process does not have
             raise ValueError("cannot decrypt")
-        return some(self, update_ids)
+        return decode(value, keyring)
 
-    monkeypatch.setattr(Inbox, "some", unreadable_51)
+    monkeypatch.setattr(crypto, "decode", cannot_decrypt)
     handled: list[tuple[int, str]] = []
     assert await run_handler(engine, handled, until=2) == [51]  # left stored, for an operator
     assert sorted(handled) == [(10, "pesan 0"), (12, "pesan 2")]
