@@ -32,7 +32,6 @@ class Outgoing:
     link: str | None = None  # remember the sent message as this purpose for ticket_ref
     reply_to_card: bool = False  # thread it under this chat's card of ticket_ref
     edit_card: bool = False  # edit this chat's card of ticket_ref instead of sending anew
-    ask_location: bool = False
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -41,7 +40,6 @@ class Outgoing:
             "link": self.link,
             "reply_to_card": self.reply_to_card,
             "edit_card": self.edit_card,
-            "ask_location": self.ask_location,
         }
 
     def pieces(self) -> list[Outgoing]:
@@ -52,10 +50,10 @@ class Outgoing:
         piece 2 used to send piece 1 again) and recorded for /hapus as it is sent. The outbox
         orders a chat's rows by priority and id, and the pieces share a priority and are
         inserted together, so they go out in order; the per-chat claim keeps another sender
-        from sending piece 2 before piece 1. The buttons (and the location request) go with
-        the last piece, under the whole text; only the first is threaded under the card; every
-        piece keeps the link, so a reply to any of them finds the ticket. An edit changes one
-        message and stays whole (the sender edits with the first piece)."""
+        from sending piece 2 before piece 1. The buttons go with the last piece, under the
+        whole text; only the first is threaded under the card; every piece keeps the link, so
+        a reply to any of them finds the ticket. An edit changes one message and stays whole
+        (the sender edits with the first piece)."""
         if self.kind == "delete_chat" or self.edit_card:
             return [self]
         texts = split_text(self.text)
@@ -68,7 +66,6 @@ class Outgoing:
                 text=text,
                 buttons=self.buttons if index == last else (),
                 reply_to_card=self.reply_to_card and index == 0,
-                ask_location=self.ask_location and index == last,
             )
             for index, text in enumerate(texts)
         ]
@@ -87,7 +84,6 @@ class Outgoing:
             link=payload.get("link"),
             reply_to_card=bool(payload.get("reply_to_card")),
             edit_card=bool(payload.get("edit_card")),
-            ask_location=bool(payload.get("ask_location")),
         )
 
 
@@ -102,5 +98,4 @@ def render_reply(
         kind="emergency" if reply.urgency is Urgency.EMERGENCY else kind,
         ticket_ref=reply.ticket_ref,
         link=link,
-        ask_location=reply.ask_location,
     )

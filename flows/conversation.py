@@ -36,12 +36,9 @@ class Turn:
         buttons: Sequence[Sequence[Button]] = (),
         urgency: Urgency = Urgency.NORMAL,
         ticket_ref: str | None = None,
-        ask_location: bool = False,
     ) -> None:
         self.replies.append(
-            Reply(
-                tuple(lines), tuple(tuple(row) for row in buttons if row), urgency, ask_location, ticket_ref
-            )
+            Reply(tuple(lines), tuple(tuple(row) for row in buttons if row), urgency, ticket_ref)
         )
 
     def emit(self, event: Event) -> None:

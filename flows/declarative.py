@@ -83,7 +83,7 @@ class FlowHandler(Handler):
             t.say(*step.prompt, buttons=t.options(step.options, step.columns))
         elif isinstance(step, Ask):
             buttons = t.options([step.skip]) if step.skip else []
-            t.say(*step.prompt, buttons=buttons, ask_location=step.kind == "place")
+            t.say(*step.prompt, buttons=buttons)
         elif isinstance(step, Collect):
             count = len(t.st.data.get(step.field) or [])
             if count:

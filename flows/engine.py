@@ -394,7 +394,6 @@ def urgent_report(t: Turn) -> None:
         M("If you can, send your location or tell us where you are. Stay on this chat."),
         M("Everything you write here goes straight to the officers."),
         urgency=Urgency.URGENT,
-        ask_location=True,
     )
 
 

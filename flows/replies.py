@@ -32,6 +32,5 @@ class Reply:
     lines: tuple[Text, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
     urgency: Urgency = Urgency.NORMAL
-    ask_location: bool = False
     ticket_ref: str | None = None
     meta: dict[str, str] = field(default_factory=dict)

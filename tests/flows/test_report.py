@@ -441,7 +441,7 @@ def test_a_location_answers_the_city_step() -> None:
 def test_the_city_step_asks_for_a_location() -> None:
     chat = onboarded()
     report_until_city(chat)
-    assert chat.replies()[-1].ask_location
+    assert "send your location" in chat.text()
 
 
 def test_a_location_where_none_is_asked_is_kept_for_the_officer() -> None:
