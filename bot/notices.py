@@ -52,6 +52,8 @@ class Notices:
             if ticket.priority == "high"
             else Urgency.NORMAL
         )
+        # What a piece of a long card shows once the card no longer needs it (it got shorter).
+        note = render.text(texts.card_piece_unused(ticket.ref)) if edit else ""
         out = []
         for agency in (ticket.owner, *copied):
             chat = self.staff_chats.get(agency)
@@ -74,6 +76,7 @@ class Notices:
                     ticket.ref,
                     "card",
                     edit_card=edit,
+                    card_note=note,
                 )
             )
         return out

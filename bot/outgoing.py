@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.delivery.split import split_text
+from bot.links import CARD, CARD_MORE
 from flows.render import Renderer
 from flows.replies import Reply, Urgency
 
@@ -32,15 +33,23 @@ class Outgoing:
     link: str | None = None  # remember the sent message as this purpose for ticket_ref
     reply_to_card: bool = False  # thread it under this chat's card of ticket_ref
     edit_card: bool = False  # edit this chat's card of ticket_ref instead of sending anew
+    # An edit of a card: which of the card's pieces this is, of how many (Outgoing.pieces), and
+    # the note its pieces no longer needed show instead (bot/delivery/sender.py, CardEdit).
+    piece: int = 0
+    piece_count: int = 1
+    card_note: str = ""
 
     def payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "text": self.text,
             "buttons": [[list(b) for b in row] for row in self.buttons],
             "link": self.link,
             "reply_to_card": self.reply_to_card,
             "edit_card": self.edit_card,
         }
+        if self.edit_card:
+            payload.update(piece=self.piece, piece_count=self.piece_count, note=self.card_note)
+        return payload
 
     def pieces(self) -> list[Outgoing]:
         """The messages Telegram will get for this one, each within its 4,096 limit, in order.
@@ -52,20 +61,33 @@ class Outgoing:
         inserted together, so they go out in order; the per-chat claim keeps another sender
         from sending piece 2 before piece 1. The buttons go with the last piece, under the
         whole text; only the first is threaded under the card; every piece keeps the link, so
-        a reply to any of them finds the ticket. An edit changes one message and stays whole
-        (the sender edits with the first piece)."""
-        if self.kind == "delete_chat" or self.edit_card:
+        a reply to any of them finds the ticket, but a card's later pieces are linked as such
+        (bot/links.py). An edit of a card is split the same way, each piece knowing its place:
+        the sender edits the card's piece of that place, or adds it after the last."""
+        if self.kind == "delete_chat":
             return [self]
         texts = split_text(self.text)
+        last = len(texts) - 1
+        if self.edit_card:
+            return [
+                replace(
+                    self,
+                    text=text,
+                    buttons=self.buttons if index == last else (),
+                    piece=index,
+                    piece_count=len(texts),
+                )
+                for index, text in enumerate(texts)
+            ]
         if len(texts) == 1:
             return [self]
-        last = len(texts) - 1
         return [
             replace(
                 self,
                 text=text,
                 buttons=self.buttons if index == last else (),
                 reply_to_card=self.reply_to_card and index == 0,
+                link=CARD_MORE if self.link == CARD and index else self.link,
             )
             for index, text in enumerate(texts)
         ]
@@ -84,6 +106,10 @@ class Outgoing:
             link=payload.get("link"),
             reply_to_card=bool(payload.get("reply_to_card")),
             edit_card=bool(payload.get("edit_card")),
+            # An edit queued before edits were split is one whole row: piece 0 of 1, no note.
+            piece=int(payload.get("piece", 0)),
+            piece_count=int(payload.get("piece_count", 1)),
+            card_note=str(payload.get("note", "")),
         )
 
 

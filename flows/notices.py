@@ -167,6 +167,14 @@ def heading(ref: str) -> Msg:
     return M("{ref}:", ref=ref)
 
 
+def card_piece_unused(ref: str) -> Msg:
+    """What a message of a long card shows once the card got shorter and no longer needs it."""
+    return M(
+        "({ref}: this part of the card is no longer in use. The whole card is in its other messages.)",
+        ref=ref,
+    )
+
+
 def transfer_question(ref: str) -> Msg:
     """Under the card, above the agencies a ticket may be transferred to."""
     return M("{ref}: transfer to which agency?", ref=ref)

@@ -301,8 +301,9 @@ class LinkRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, chat_id: int, message_id: int, ticket_ref: str, purpose: str) -> None:
-        _insert_unless_present(
+    def add(self, chat_id: int, message_id: int, ticket_ref: str, purpose: str) -> bool:
+        """Links the message unless it is linked already; True when it was not."""
+        return _insert_unless_present(
             self.session,
             LinkRow,
             chat_id=chat_id,
@@ -310,6 +311,17 @@ class LinkRepository:
             ticket_ref=ticket_ref,
             purpose=purpose,
         )
+
+    def relabel(self, chat_id: int, message_id: int, ticket_ref: str, purpose: str) -> None:
+        """The message is now linked as ``purpose`` (a piece of a card that changed role,
+        bot/links.py), added if it was not linked yet."""
+        if not self.add(chat_id, message_id, ticket_ref, purpose):
+            self.session.execute(
+                update(LinkRow)
+                .where(col(LinkRow.chat_id) == chat_id, col(LinkRow.message_id) == message_id)
+                .values(purpose=purpose)
+                .execution_options(synchronize_session=False)
+            )
 
     def find(self, chat_id: int, message_id: int) -> tuple[str, str] | None:
         """(ticket ref, purpose) of that message, if it is linked to a ticket."""

@@ -34,8 +34,8 @@ from bot.delivery.durable import GroupCommit
 from bot.delivery.election import elected
 from bot.delivery.limiter import Budget, RateLimiter
 from bot.delivery.split import split_text
-from bot.delivery.transport import Blocked, FloodWait, Rejected, Transient, Transport
-from bot.links import card_message_id
+from bot.delivery.transport import Blocked, Buttons, FloodWait, Rejected, Transient, Transport
+from bot.links import CARD, CARD_MORE, CARD_OLD, CARD_SPARE, card_message_id, card_pieces
 from bot.outgoing import Outgoing
 from storage.deletable import DELETABLE_FOR
 from storage.tables import load_json
@@ -84,6 +84,8 @@ class Outcome:
     """What became of one job; ``retry_in`` set means try again later (order kept per chat)."""
 
     sent_ids: list[int] = field(default_factory=list)
+    # A card's edit: the card's messages whose part in it changed (bot/links.py), by message id.
+    card_links: dict[int, str] = field(default_factory=dict)
     cleared: bool = False  # a delete_chat message was carried out
     retry_in: float | None = None
     failed: str | None = None
@@ -321,6 +323,9 @@ class OutboxSender:
             if m.kind == "delete_chat":
                 await self._clear_chat(m.chat_id)
                 return Outcome(cleared=True)
+            if m.edit_card and m.ticket_ref:
+                edit = CardEdit(self, m, await asyncio.to_thread(self._card_pieces, m.chat_id, m.ticket_ref))
+                return Outcome(sent_ids=await edit.run(), card_links=edit.changed)
             return Outcome(sent_ids=await self._deliver(m))
         except FloodWait as exc:
             metrics.RETRY_AFTER.inc()
@@ -368,21 +373,11 @@ class OutboxSender:
 
     async def _deliver(self, m: Outgoing) -> list[int]:
         card = None
-        if m.ticket_ref and (m.edit_card or m.reply_to_card):
+        if m.ticket_ref and m.reply_to_card:
             card = await asyncio.to_thread(self._card, m.chat_id, m.ticket_ref)
-        if m.edit_card and card is not None:
-            try:
-                await self.transport.edit_text(m.chat_id, card, split_text(m.text)[0], buttons=m.buttons)
-                return [card]
-            except Rejected as exc:
-                if "not modified" in exc.message:
-                    return [card]
-                if "not found" not in exc.message:
-                    raise
-                # The card was deleted in the group: post it again below.
         # The bot queues a long text as one row per piece (Outgoing.pieces), so this splits
-        # only a row queued before it did, or a card posted again in place of an edit: such a
-        # row is still sent whole, and a failure part-way sends its first pieces again.
+        # only a row queued before it did: such a row is still sent whole, and a failure
+        # part-way sends its first pieces again.
         pieces = split_text(m.text)
         ids = []
         for index, piece in enumerate(pieces):
@@ -448,6 +443,10 @@ class OutboxSender:
         with UnitOfWork(self.db) as uow:
             return card_message_id(uow.session, chat_id, ref)
 
+    def _card_pieces(self, chat_id: int, ref: str) -> list[tuple[int, str]]:
+        with UnitOfWork(self.db) as uow:
+            return card_pieces(uow.session, chat_id, ref)
+
     def _record_all(self, done: Sequence[tuple[Job, Outcome]]) -> None:
         now = self.clock()
         with UnitOfWork(self.db) as uow:
@@ -466,9 +465,14 @@ class OutboxSender:
             if m.chat_id > 0 and not m.edit_card:
                 # Every part of a split message, so that /hapus can delete them all.
                 uow.deletable.add(m.chat_id, outcome.sent_ids, now)
-            purpose = "card" if m.edit_card else m.link
-            if purpose and m.ticket_ref:
-                for message_id in outcome.sent_ids:
+            if m.edit_card and m.ticket_ref:
+                for message_id, purpose in outcome.card_links.items():
+                    uow.links.relabel(m.chat_id, message_id, m.ticket_ref, purpose)
+            elif m.link and m.ticket_ref:
+                for index, message_id in enumerate(outcome.sent_ids):
+                    # A whole card sent from one row (queued before cards were split): its
+                    # later pieces are linked as such, as Outgoing.pieces links them.
+                    purpose = CARD_MORE if m.link == CARD and index else m.link
                     uow.links.add(m.chat_id, message_id, m.ticket_ref, purpose)
         elif outcome.failed is not None:
             uow.outbox.mark_failed(job.id, outcome.failed, now)
@@ -478,6 +482,119 @@ class OutboxSender:
             retry_at = now + timedelta(seconds=outcome.retry_in)
             uow.outbox.retry_later(job.id, retry_at, outcome.error)
             uow.outbox.hold_chat(self.name, m.chat_id, retry_at)
+
+
+@dataclass
+class _Slot:
+    """One of a card's messages and its part in the card (bot/links.py)."""
+
+    message_id: int
+    purpose: str
+
+
+class CardEdit:
+    """One outbox row of a card's edit: one piece of the new text (Outgoing.pieces) put in its
+    place among the card's messages (bot/links.py), which must always read as the whole card,
+    in order, with nothing stale.
+
+    Piece ``i`` edits the card's ``i``-th message in place. A card that grew has more pieces
+    than messages: a piece with no message yet is sent as a new one after the last (a spare
+    one is used first). The last piece ends the card: the card's messages after it are edited
+    to a short note (``card_note``) and kept as spares. Edited rather than deleted, because
+    Telegram lets a bot delete a message only in its first 48 hours and a card is edited for
+    as long as its ticket is open, and a deletion that works one day and fails the next would
+    leave an old piece showing exactly when nobody looks; and because a spare stays in its
+    place, so a card that grows again fills it in order instead of sending its next piece
+    below the note.
+
+    Each piece is its own row, so a piece is edited or sent once and recorded as it is (the
+    message id of a new piece is linked in the transaction that marks the row sent); a row
+    retried after a failure part-way repeats only edits, which Telegram answers "not
+    modified". So that a row's one send is never repeated for a failure after it, it is the
+    row's last call. An edit queued before edits were split is one row with the whole text:
+    its pieces go out from that one row."""
+
+    def __init__(self, sender: OutboxSender, m: Outgoing, pieces: list[tuple[int, str]]) -> None:
+        self.sender, self.m = sender, m
+        self.slots = [_Slot(message_id, purpose) for message_id, purpose in pieces]  # in order
+        self.changed: dict[int, str] = {}
+        self.calls = 0
+
+    async def run(self) -> list[int]:
+        """The ids of the messages that now show this row's pieces."""
+        m = self.m
+        texts = split_text(m.text)  # one piece, but for a row queued before edits were split
+        count = m.piece_count + len(texts) - 1
+        ids = []
+        for offset, text in enumerate(texts):
+            index = m.piece + offset
+            last = index == count - 1
+            ids.append(await self._put(index, text, m.buttons if last else (), last=last))
+        return ids
+
+    async def _put(self, index: int, text: str, buttons: Buttons, *, last: bool) -> int:
+        slots = self.slots
+        if index < len(slots):
+            slot = slots[index]
+            if await self._edit(slot.message_id, text, buttons):
+                if slot.purpose == CARD_SPARE:
+                    self._mark(slot, CARD_MORE)
+                if last:
+                    for spare in slots[index + 1 :]:
+                        if spare.purpose != CARD_SPARE:
+                            await self._note(spare, CARD_SPARE)
+                return slot.message_id
+            # The message is gone (an administrator deleted it): the card's messages after it
+            # are retired with the note, and this piece and the rest are sent after the last,
+            # so the card still reads in order. A piece 0 sent so starts the card anew.
+            for later in slots[index + 1 :]:
+                await self._note(later, CARD_OLD)
+            self._mark(slot, CARD_OLD)
+            del slots[index:]
+        # Also when a piece before this one could not be sent at all (Telegram refused it for
+        # good): this one still follows the card's last message; the next edit fills the gap.
+        added = _Slot(await self._send(text, buttons), CARD_MORE if slots else CARD)
+        slots.append(added)
+        self.changed[added.message_id] = added.purpose
+        return added.message_id
+
+    async def _note(self, slot: _Slot, purpose: str) -> None:
+        """The card no longer needs this message: it shows the note (no buttons: the card's are
+        on its last piece) and keeps its link, so a reply to it still finds the ticket. An edit
+        queued before edits carried the note has none: only a card posted since can have more
+        messages than it needs, and such a card's edits come after that row. A message already
+        gone is no part of the card any more."""
+        if self.m.card_note and not await self._edit(slot.message_id, self.m.card_note, ()):
+            purpose = CARD_OLD
+        self._mark(slot, purpose)
+
+    def _mark(self, slot: _Slot, purpose: str) -> None:
+        slot.purpose = purpose
+        self.changed[slot.message_id] = purpose
+
+    async def _edit(self, message_id: int, text: str, buttons: Buttons) -> bool:
+        """False when the message no longer exists."""
+        self._count(send=False)
+        try:
+            await self.sender.transport.edit_text(self.m.chat_id, message_id, text, buttons=buttons)
+        except Rejected as exc:
+            if "not modified" in exc.message:
+                return True  # a retry of this row, or nothing changed
+            if "not found" in exc.message:
+                return False
+            raise
+        return True
+
+    async def _send(self, text: str, buttons: Buttons) -> int:
+        self._count(send=True)
+        return await self.sender.transport.send_text(self.m.chat_id, text, reply_to=None, buttons=buttons)
+
+    def _count(self, *, send: bool) -> None:
+        """The sender took the row's first call from the limiter as an edit (not counted for
+        the chat); every further call, and every new message, is counted here."""
+        if self.calls or send:
+            self.sender.limiter.record(self.m.chat_id, counts=send)
+        self.calls += 1
 
 
 def _result(outcome: Outcome) -> str:

@@ -184,6 +184,164 @@ async def test_card_is_edited_and_notices_are_threaded_under_it(
     assert messages[1]["reply_to_message"]["message_id"] == card_id
 
 
+# -- cards longer than one message ------------------------------------------------------------
+REF = "PMI-AAAA-BBBB"
+TAKE = ((("Ambil", f"s.take.{REF}"),),)
+NOTE = f"({REF}: bagian kartu ini sudah tidak dipakai.)"
+
+
+def card_text(version: str, lines: int) -> str:
+    """A card of about 98 characters a line: 10 lines is one message, 60 two, 100 three."""
+    return "\n".join(f"{version} line {i} " + "x" * 90 for i in range(lines))
+
+
+def post_card(engine: Engine, text: str) -> None:
+    queue_as_the_bot(engine, Outgoing(GROUP, text, TAKE, 2, "card", REF, "card"))
+
+
+def edit_card(engine: Engine, text: str) -> None:
+    """As Notices.cards queues an edit: split by Helpline.queue, with the note for spares."""
+    queue_as_the_bot(
+        engine, Outgoing(GROUP, text, TAKE, 2, "card_update", REF, "card", edit_card=True, card_note=NOTE)
+    )
+
+
+async def drain(sender: OutboxSender, engine: Engine) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < WAIT:
+        await sender.drain_once()
+        with UnitOfWork(engine) as uow:
+            if not uow.outbox.pending_count():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the outbox did not drain")
+
+
+def shown(api: FakeBotApi) -> list[tuple[int, str, bool]]:
+    """The group as an officer sees it: each message's id, text and whether it has buttons."""
+    return [(m["message_id"], m["text"], bool(m.get("reply_markup"))) for m in api.messages(GROUP)]
+
+
+def card_as_sent(text: str) -> list[str]:
+    return [piece.strip() for piece in split_text(text)]  # Telegram trims the cut's line break
+
+
+async def test_a_long_card_is_edited_piece_by_piece_in_place(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    """The known bug: the edit wrote the card's first piece over its last (the id kept for the
+    card was the last piece's), so the card's end was gone and its old beginning stayed."""
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    post_card(engine, card_text("v1", 100))
+    await drain(sender, engine)
+    before = shown(api)
+    assert [text for _, text, _ in before] == card_as_sent(card_text("v1", 100))
+    edit_card(engine, card_text("v2", 100))
+    await drain(sender, engine)
+    after = shown(api)
+    assert [message_id for message_id, _, _ in after] == [message_id for message_id, _, _ in before]
+    assert [text for _, text, _ in after] == card_as_sent(card_text("v2", 100))
+    assert [buttons for _, _, buttons in after] == [False, False, True]
+    assert not api.sent(GROUP, "sendMessage")[3:]  # nothing posted anew
+    # A note for the ticket is threaded under the card's first piece.
+    queue(engine, Outgoing(GROUP, "Pelapor menulis", kind="notice", ticket_ref=REF, reply_to_card=True))
+    await drain(sender, engine)
+    assert api.messages(GROUP)[-1]["reply_to_message"]["message_id"] == before[0][0]
+
+
+async def test_a_card_that_grows_gets_its_new_pieces_after_its_last(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    post_card(engine, card_text("v1", 10))
+    await drain(sender, engine)
+    [(first, _, _)] = shown(api)
+    edit_card(engine, card_text("v2", 100))
+    await drain(sender, engine)
+    after = shown(api)
+    assert after[0][0] == first and after[0][0] < after[1][0] < after[2][0]
+    assert [text for _, text, _ in after] == card_as_sent(card_text("v2", 100))
+    assert [buttons for _, _, buttons in after] == [False, False, True]  # moved to the new end
+
+
+async def test_a_card_that_shrinks_leaves_a_note_in_the_pieces_it_no_longer_needs(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    """The surplus pieces are edited to a note, not deleted (Telegram refuses to delete a
+    message after 48 hours; a card lives longer), and filled again in place when it grows."""
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    post_card(engine, card_text("v1", 100))
+    await drain(sender, engine)
+    ids = [message_id for message_id, _, _ in shown(api)]
+    edit_card(engine, card_text("v2", 10))
+    await drain(sender, engine)
+    assert shown(api) == [(ids[0], card_text("v2", 10), True), (ids[1], NOTE, False), (ids[2], NOTE, False)]
+    # Another edit leaves the notes alone: nothing to change there.
+    edits = len(api.sent(GROUP, "editMessageText"))
+    edit_card(engine, card_text("v3", 10))
+    await drain(sender, engine)
+    assert len(api.sent(GROUP, "editMessageText")) == edits + 1
+    # Growing again uses the spare pieces, in order, before sending any new message.
+    edit_card(engine, card_text("v4", 60))
+    await drain(sender, engine)
+    v4 = card_as_sent(card_text("v4", 60))
+    assert shown(api) == [(ids[0], v4[0], False), (ids[1], v4[1], True), (ids[2], NOTE, False)]
+    edit_card(engine, card_text("v5", 140))
+    await drain(sender, engine)
+    v5 = card_as_sent(card_text("v5", 140))
+    after = shown(api)
+    assert len(v5) == 4 and [text for _, text, _ in after] == v5
+    assert [message_id for message_id, _, _ in after][:3] == ids
+    assert [buttons for _, _, buttons in after] == [False, False, False, True]
+    assert len(api.sent(GROUP, "sendMessage")) == 4  # 3 posted, 1 added
+
+
+async def test_a_piece_deleted_in_the_group_is_sent_again_after_the_rest(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    """An administrator deleted the card's second piece: the pieces after it show the note, and
+    the card goes on from that piece after the last, so it still reads in order."""
+    sender = OutboxSender(bot, engine, RateLimiter(FAST))
+    post_card(engine, card_text("v1", 100))
+    await drain(sender, engine)
+    ids = [message_id for message_id, _, _ in shown(api)]
+    await bot.delete_messages(GROUP, [ids[1]])  # as an administrator may
+    edit_card(engine, card_text("v2", 100))
+    await drain(sender, engine)
+    v2 = card_as_sent(card_text("v2", 100))
+    after = shown(api)
+    assert [(message_id, text) for message_id, text, _ in after[:2]] == [(ids[0], v2[0]), (ids[2], NOTE)]
+    assert [text for _, text, _ in after[2:]] == v2[1:] and after[2][0] > ids[2]
+    assert [buttons for _, _, buttons in after] == [False, False, False, True]
+    # The next edit finds the card as it now is: its first piece and the two sent after.
+    edit_card(engine, card_text("v3", 100))
+    await drain(sender, engine)
+    v3 = card_as_sent(card_text("v3", 100))
+    assert [text for _, text, _ in shown(api)] == [v3[0], NOTE, *v3[1:]]
+    assert len(api.sent(GROUP, "sendMessage")) == 5
+
+
+async def test_a_card_edit_refused_for_now_is_retried_alone_and_nothing_is_sent_twice(
+    api: FakeBotApi, bot: Transport, engine: Engine
+) -> None:
+    """A 429 on the edit of piece 2, then a 500 on the new piece 3: each is retried alone,
+    piece 1 is not edited again, piece 3 is posted once, and every piece is recorded."""
+    sender = OutboxSender(bot, engine, RateLimiter(FAST), base_backoff=0.1)
+    post_card(engine, card_text("v1", 60))
+    await drain(sender, engine)
+    api.fail_next("editMessageText", 429, retry_after=1, contains="v2 line 50 ")
+    api.fail_next("sendMessage", 500, contains="v2 line 90 ")
+    edit_card(engine, card_text("v2", 100))
+    await drain(sender, engine)
+    v2 = card_as_sent(card_text("v2", 100))
+    assert [text for _, text, _ in shown(api)] == v2
+    edited = [c.params["text"].split(" ", 3)[:3] for c in api.sent(GROUP, "editMessageText")]
+    assert edited == [["v2", "line", "0"], ["v2", "line", "40"], ["v2", "line", "40"]]
+    assert [c.ok for c in api.sent(GROUP, "sendMessage")] == [True, True, False, True]
+    assert [r.attempts for r in rows(engine)[2:]] == [0, 1, 1]
+    assert [r.telegram_message_id for r in rows(engine)[2:]] == [m["message_id"] for m in api.messages(GROUP)]
+
+
 async def test_flood_limit_pauses_only_that_chat(api: FakeBotApi, bot: Transport, engine: Engine) -> None:
     api.fail_next("sendMessage", 429, retry_after=1)
     queue(engine, Outgoing(1, "first"), Outgoing(1, "second"), Outgoing(2, "other chat"))

@@ -26,7 +26,6 @@ def test_a_few_hundred_inputs_find_nothing(engine: Engine) -> None:  # noqa: F81
         (Outgoing(1, "x", buttons=((("ok", "x" * 65),),)), "callback_data size"),
         (Outgoing(1, "x", buttons=tuple((("ok", f"{i}"),) for i in range(101))), "too many buttons"),
         (Outgoing(1, "x", buttons=((("  ", "d"),),)), "empty button label"),
-        (Outgoing(1, "😀" * 2049, edit_card=True), "text too long"),
         (Outgoing(1, "<b> </b>"), "empty text"),
     ],
 )
@@ -34,3 +33,12 @@ def test_the_limits_check_catches_what_telegram_refuses(message: Outgoing, kind:
     with pytest.raises(InvariantBroken) as raised:
         limits(message)
     assert raised.value.kind == kind
+
+
+def test_the_limits_check_catches_a_piece_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text is split within the limit now, card edits too (Outgoing.pieces): only a
+    splitter that failed could leave a piece too long, as this one that splits nothing."""
+    monkeypatch.setattr("bot.outgoing.split_text", lambda text: [text])
+    with pytest.raises(InvariantBroken) as raised:
+        limits(Outgoing(1, "😀" * 2049, edit_card=True))
+    assert raised.value.kind == "text too long"

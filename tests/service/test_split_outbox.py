@@ -85,9 +85,12 @@ def test_pieces_keep_order_buttons_on_the_last_and_the_thread_on_the_first() -> 
         (GROUP, 2, "notice", "PMI-AAAA-BBBB", "notice")
     }
     assert Outgoing(PERSON, "pendek", BUTTONS).pieces() == [Outgoing(PERSON, "pendek", BUTTONS)]
-    # An edit changes one message; a deletion has no text.
+    # An edit of a card is split too, each piece knowing its place (tests/service/test_card_pieces.py);
+    # a deletion has no text.
     edit = Outgoing(GROUP, LONG, BUTTONS, 2, "card_update", "PMI-AAAA-BBBB", "card", edit_card=True)
-    assert edit.pieces() == [edit]
+    assert [(p.text, p.piece, p.piece_count) for p in edit.pieces()] == [
+        (t, i, 3) for i, t in enumerate(split_text(LONG))
+    ]
     clear = Outgoing(PERSON, "", kind="delete_chat")
     assert clear.pieces() == [clear]
 
