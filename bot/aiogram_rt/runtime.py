@@ -26,7 +26,7 @@ from bot.delivery.limiter import Budget
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
-from bot.delivery.stored import HANDLER_LOCK, Handling, handle_stored
+from bot.delivery.stored import Handling, elected_handler
 from bot.delivery.webhook import webhook_path, webhook_url
 from bot.service import Helpline
 from storage.inbox import Inbox
@@ -113,18 +113,11 @@ async def _webhook(
         return Update.model_validate(raw, context={"bot": bot})
 
     handling = Handling(parse, processor.process, ordering_key)
-    inbox = Inbox(engine)
     try:
         await bot.set_webhook(
             url, secret_token=settings.telegram_webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
         )
         # Every process stores what Telegram posts to it; one handles it all (bot/delivery/stored.py).
-        await elected(
-            engine,
-            stop,
-            lambda until: handle_stored(handling, inbox, until, stored=stored),
-            lock=HANDLER_LOCK,
-            role="handles the stored updates",
-        )
+        await elected_handler(engine, stop, handling, stored)
     finally:
         await runner.cleanup()

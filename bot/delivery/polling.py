@@ -188,25 +188,38 @@ async def _recover(source: Source[U], inbox: Inbox, backlog: Backlog[U]) -> int:
     stored = await asyncio.to_thread(inbox.ids)
     last = max(stored, default=0)
     rows, _ = await read_stored(inbox, stored)  # one that cannot be read is left stored
-    unreadable = []
-    for update_id, payload in rows:
-        try:
-            raw = json.loads(payload)
-        except ValueError:
-            log.error("stored update=%s is no JSON, dropped", update_id)
-            unreadable.append(update_id)
-            continue
-        # Kept by the webhook because the library could not read it whole: its core part.
-        update, _ = parse_or_salvage(raw, source.parse)
-        if update is None:
-            unreadable.append(update_id)  # logged by id and kind
-            continue
-        await backlog.add(update_id, update, source.key(update), urgent(raw))
+    unreadable = await queue_stored(rows, source.parse, source.key, backlog)
     if unreadable:
         await asyncio.to_thread(inbox.forget, unreadable)
     if last:
         log.info("%d stored updates to handle", backlog.size)
     return last
+
+
+async def queue_stored(
+    rows: Sequence[tuple[int, str]],
+    parse: Callable[[Raw], U],
+    key: Callable[[U], Hashable | None],
+    backlog: Backlog[U],
+) -> list[int]:
+    """Queues stored updates (id, JSON) as the library reads them, or from their core fields
+    when it cannot read one whole (bot/delivery/salvage.py); the ids of those with nothing to
+    handle, logged by id and kind, for the caller to remove. Long polling's start and the
+    webhook's handler (bot/delivery/stored.py) both read stored rows so."""
+    nothing = []
+    for update_id, payload in rows:
+        try:
+            raw = json.loads(payload)
+        except ValueError:
+            log.error("stored update=%s is no JSON, dropped", update_id)
+            nothing.append(update_id)
+            continue
+        update, _ = parse_or_salvage(raw, parse)
+        if update is None:
+            nothing.append(update_id)
+            continue
+        await backlog.add(update_id, update, key(update), urgent(raw))
+    return nothing
 
 
 async def _forget(inbox: Inbox, backlog: Backlog[U]) -> None:

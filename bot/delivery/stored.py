@@ -26,15 +26,17 @@ the answer), so whenever one is seen, the ones before it were seen too."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from bot.delivery.backlog import Backlog, urgent
-from bot.delivery.polling import BACKLOG_LIMIT, WORKERS
-from bot.delivery.salvage import parse_or_salvage, read_stored
+from sqlalchemy import Engine
+
+from bot.delivery.backlog import Backlog
+from bot.delivery.election import elected
+from bot.delivery.polling import BACKLOG_LIMIT, WORKERS, queue_stored
+from bot.delivery.salvage import read_stored
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,21 @@ async def handle_stored(
             log.exception("removing handled updates failed; they are handled again, as no-ops")
 
 
+async def elected_handler(
+    engine: Engine, stop: asyncio.Event, source: Handling[U], stored: asyncio.Event
+) -> None:
+    """Runs ``handle_stored`` in whichever process holds the handler's lock, until ``stop``: what
+    each runtime's webhook mode does beside its server."""
+    inbox = Inbox(engine)
+    await elected(
+        engine,
+        stop,
+        lambda until: handle_stored(source, inbox, until, stored=stored),
+        lock=HANDLER_LOCK,
+        role="handles the stored updates",
+    )
+
+
 async def _take_new(
     source: Handling[U], inbox: Inbox, backlog: Backlog[U], known: set[int], room: int
 ) -> None:
@@ -104,19 +121,9 @@ async def _take_new(
         return
     rows, unreadable = await read_stored(inbox, new)
     known.update(unreadable)  # set aside, left stored
-    for update_id, payload in rows:
-        known.add(update_id)
-        try:
-            raw = json.loads(payload)
-        except ValueError:
-            log.error("stored update=%s is no JSON, dropped", update_id)
-            backlog.handled.append(update_id)
-            continue
-        update, _ = parse_or_salvage(raw, source.parse)
-        if update is None:
-            backlog.handled.append(update_id)  # nothing the core can handle: logged by id and kind
-            continue
-        await backlog.add(update_id, update, source.key(update), urgent(raw))
+    known.update(update_id for update_id, _ in rows)
+    nothing = await queue_stored(rows, source.parse, source.key, backlog)
+    backlog.handled.extend(nothing)  # removed on the next round, as handled ones
 
 
 async def _forget(inbox: Inbox, backlog: Backlog[U], known: set[int]) -> None:

@@ -20,7 +20,7 @@ from bot.delivery.limiter import Budget
 from bot.delivery.menus import command_menus
 from bot.delivery.polling import ALLOWED_UPDATES
 from bot.delivery.sender import OutboxSender
-from bot.delivery.stored import HANDLER_LOCK, Handling, handle_stored
+from bot.delivery.stored import Handling, elected_handler
 from bot.delivery.webhook import webhook_path, webhook_url
 from bot.ptb.handler import UpdateHandler, log_error
 from bot.ptb.ordering import PerUserUpdateProcessor
@@ -122,19 +122,12 @@ async def _webhook(
         await process(app, update)
 
     handling = Handling(parse, handle, ordering_key)
-    inbox = Inbox(engine)
     try:
         await app.bot.set_webhook(
             url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES
         )
         # Every process stores what Telegram posts to it; one handles it all (bot/delivery/stored.py).
-        await elected(
-            engine,
-            stop,
-            lambda until: handle_stored(handling, inbox, until, stored=stored),
-            lock=HANDLER_LOCK,
-            role="handles the stored updates",
-        )
+        await elected_handler(engine, stop, handling, stored)
     finally:
         server.stop()
         await server.close_all_connections()
