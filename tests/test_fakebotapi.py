@@ -521,7 +521,8 @@ def test_long_polling_returns_as_soon_as_an_update_arrives(api: FakeBotApi, clie
     elapsed = time.monotonic() - started
     timer.join()
     assert [u["message"]["text"] for u in updates] == ["halo"]
-    assert 0.15 < elapsed < 2
+    # After the push, well before the 5 s timeout (an upper bound near the push flakes under load).
+    assert 0.15 < elapsed < 4.5
 
 
 def test_a_newer_get_updates_terminates_the_waiting_one(api: FakeBotApi) -> None:

@@ -413,14 +413,13 @@ async def test_emergency_overtakes_a_backlog_of_thousands(
         uow.commit()
     queue(engine, Outgoing(1, "<b>darurat</b>", priority=0, kind="emergency"))
     sender = OutboxSender(bot, engine)  # Telegram's real limits
-    started = time.monotonic()
     await sender.drain_once()
     # In the first round, of 3,001 waiting. Not necessarily the first to reach the fake: a round
     # sends its chats at once, and on a loaded machine another request of the same round arrived
-    # first (seen in a full run at load average 6).
+    # first (seen in a full run at load average 6). One drain_once is one round, so no clock is
+    # needed: a wall-time bound here failed CI on a loaded 2-core machine (2.7 s).
     sent = [str(call.params["text"]) for call in api.sent(method="sendMessage")]
     assert "<b>darurat</b>" in sent
-    assert time.monotonic() - started < 2
     # The overall limit held: one round sent at most 30 messages.
     assert len(sent) <= 30
 
