@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+from typing import Any
 
 from flows.contacts import Contacts
 from flows.conversation import GLOBAL, Turn, global_button
 from flows.events import EmergencyShown
 from flows.incoming import AttachmentIn, ChoiceIn, CommandIn, Incoming, TextIn
 from flows.menu import canonical
-from flows.replies import Urgency
+from flows.replies import Button, Urgency
 from flows.state import State
 from flows.text import M, Msg, Text
+from flows.thread import BURST
 from flows.vocab import COUNTRIES, country_label
 
 # Words that signal immediate danger. "tolong" (please / help) is deliberately absent: it starts
@@ -151,22 +154,78 @@ def show_emergency(t: Turn, joined: str | None = None) -> None:
     if joined is not None:
         lines.append(M("Your message has been passed on to the officers as urgent ({ref}).", ref=joined))
         buttons = [[global_button("menu", M("Menu"))]]
-        st.card_open = False
+        st.card_open = st.card_listens = False
     else:
         if in_flow:
             lines.append(M("Your unfinished report is kept."))
         st.card_open = True
-        buttons = [[global_button("urgent", M("Send as URGENT report"))]]
-        if st.flow is not None:
-            buttons.append([global_button("resume", M("Continue where I was"))])
-        else:
-            buttons.append([global_button("menu", M("Menu"))])
+        st.card_listens = not in_flow  # in a report, the report's steps keep what follows
+        buttons = card_buttons(st)
     if country is None:
         buttons += [
             [global_button(f"{CARD_COUNTRY}.{c.id}", c.label) for c in COUNTRIES[i : i + 3]]
             for i in range(0, len(COUNTRIES), 3)
         ]
     t.say(*lines, buttons=buttons, urgency=Urgency.EMERGENCY)
+
+
+def card_buttons(st: State) -> list[list[Button]]:
+    """The card's own: the urgent report, then back to where the person was."""
+    buttons = [[global_button("urgent", M("Send as URGENT report"))]]
+    if st.flow is not None:
+        buttons.append([global_button("resume", M("Continue where I was"))])
+    else:
+        buttons.append([global_button("menu", M("Menu"))])
+    return buttons
+
+
+def card_words(st: State) -> list[str]:
+    """What the person wrote for the urgent report outside a report, in the order sent."""
+    return [str(kept["text"]) for kept in st.card_story if kept.get("text")]
+
+
+def card_location(st: State) -> list[float] | None:
+    """The last place the person sent after the card, for the ticket's map point."""
+    places = [kept["location"] for kept in st.card_story if kept.get("location")]
+    return [float(x) for x in places[-1]] if places else None
+
+
+def keep_for_card(
+    t: Turn, text: str, evidence: dict[str, Any] | None = None, location: list[float] | None = None
+) -> None:
+    """Words (or a place, a contact, a file) sent after the card instead of a tap: kept for the
+    urgent report and said so, with the card's buttons again. One acknowledgement per burst: a
+    frightened person writes in several messages, and each answered would delay the next."""
+    st, now = t.st, t.ctx.now
+    last = st.card_story[-1] if st.card_story else None
+    quiet = last is not None and _within(last.get("at"), now)
+    if location is not None:
+        st.card_story.append({"text": text.strip(), "at": now.isoformat(), "location": location})
+    elif text.strip():
+        st.card_story.append({"text": text.strip(), "at": now.isoformat()})
+    elif last is not None:
+        last["at"] = now.isoformat()
+    else:
+        st.card_story.append({"text": "", "at": now.isoformat()})
+    if evidence is not None:
+        st.card_files.append(evidence)
+    if quiet:
+        return
+    t.say(
+        M("I have kept this with your urgent message."),
+        M("To send it all to the officers now, press “Send as URGENT report”."),
+        buttons=card_buttons(st),
+        urgency=Urgency.URGENT,
+    )
+
+
+def _within(at: object, now: datetime) -> bool:
+    if not isinstance(at, str):
+        return False
+    try:
+        return now - datetime.fromisoformat(at) < BURST
+    except ValueError:
+        return False
 
 
 def card_country(t: Turn, code: str) -> None:

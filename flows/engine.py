@@ -16,7 +16,15 @@ from flows.checkin import is_care_button, on_button
 from flows.clear_chat import ClearChat
 from flows.conversation import GLOBAL, Handler, Turn, global_button
 from flows.declarative import FlowHandler
-from flows.emergency import CARD_COUNTRY, card_country, danger_in, show_emergency
+from flows.emergency import (
+    CARD_COUNTRY,
+    card_country,
+    card_location,
+    card_words,
+    danger_in,
+    keep_for_card,
+    show_emergency,
+)
 from flows.events import ConsentGiven, Event
 from flows.incoming import (
     AttachmentIn,
@@ -77,6 +85,9 @@ class Result:
 def step(state: State, incoming: Incoming, ctx: Context) -> Result:
     """Apply one incoming message. ``state`` is not modified; the new state is returned."""
     t = Turn(State.from_dict(state.to_dict()), ctx)  # to_dict is a deep copy
+    if isinstance(incoming, CommandIn | ChoiceIn):
+        # The person has moved on from the card (what it kept stays kept for its urgent button).
+        t.st.card_listens = False
     if isinstance(incoming, TextIn):
         on_text(t, incoming)
     elif isinstance(incoming, CommandIn):
@@ -133,10 +144,11 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
         )
     elif name == "batal":
         had_flow = st.flow is not None
-        dropped = len(st.pending)
+        dropped = len(st.pending) + len(st.card_story) + len(st.card_files)
         st.clear_flow()
         st.after_onboarding, st.prefill = None, None
         st.emergency_seen, st.pending, st.card_country = [], [], None
+        st.card_story, st.card_files = [], []
         lines = [
             M("Stopped. Nothing half-entered was sent.")
             if had_flow or dropped
@@ -155,6 +167,11 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
             prefill, st.prefill = dict(st.prefill or {}), None
             if st.card_country:
                 prefill.setdefault("country", st.card_country)
+            if st.card_story or st.card_files:
+                # Written after the card: the report carries it, for the officer to read.
+                prefill["notes"] = [*prefill.get("notes", ()), *card_words(st)]
+                prefill["evidence"] = [*prefill.get("evidence", ()), *st.card_files]
+                st.card_story, st.card_files = [], []
             handler_for = REPORT_HANDLER if name == "lapor" else ASSIST_HANDLER
             handler_for.start(t, prefill=prefill or None)
         else:
@@ -178,11 +195,27 @@ def on_text(t: Turn, incoming: TextIn) -> None:
         if code is not None:
             card_country(t, code)
             return
+    if t.st.card_listens:
+        if for_the_card(t, text):
+            keep_for_card(t, text)
+            return
+        t.st.card_listens = False
     current = active(t)
     if current is not None:
         current.on_text(t, text)
         return
     free_text(t, text)
+
+
+def for_the_card(t: Turn, text: str) -> bool:
+    """Words after the card belong to the urgent report unless they are a typed command or one of
+    the person's references, which do what they say."""
+    word = text.strip().lstrip("/").lower()
+    if not word:
+        return False
+    if canonical(word) in TYPED_COMMANDS and word != "help":
+        return False
+    return not (normalise_reference(text) and t.st.consent)
 
 
 def free_text(t: Turn, text: str) -> None:
@@ -281,6 +314,16 @@ def on_other(t: Turn, incoming: Incoming) -> None:
         if words and not set(words) <= set(t.st.emergency_seen):
             emergency_file(t, incoming, words)
             return
+    if t.st.card_listens:
+        if isinstance(incoming, LocationIn):
+            keep_for_card(t, location_text(incoming), location=[incoming.latitude, incoming.longitude])
+        elif isinstance(incoming, ContactIn):
+            keep_for_card(t, contact_text(incoming))
+        elif isinstance(incoming, AttachmentIn):
+            keep_for_card(t, incoming.caption, asdict(incoming.as_evidence()))
+        else:
+            keep_for_card(t, "")
+        return
     current = active(t)
     if current is not None:
         if isinstance(incoming, LocationIn):
@@ -332,7 +375,9 @@ def emergency_interrupt(t: Turn, text: str, words: tuple[str, ...], reply_to_ref
     current = handler(t)
     if isinstance(current, FlowHandler):
         current.keep(t, text)
-    st.data["emergency_text"] = text.strip()
+        st.data["emergency_text"] = text.strip()
+    else:
+        st.card_story.append({"text": text.strip(), "at": None})
     show_emergency(t)
 
 
@@ -349,9 +394,10 @@ def emergency_file(t: Turn, attachment: AttachmentIn, words: tuple[str, ...]) ->
     current = handler(t)
     if isinstance(current, FlowHandler):
         current.keep_file(t, attachment)
+        st.data["emergency_text"] = caption
     else:
-        st.data.setdefault("emergency_evidence", []).append(asdict(attachment.as_evidence()))
-    st.data["emergency_text"] = caption
+        st.card_files.append(asdict(attachment.as_evidence()))
+        st.card_story.append({"text": caption, "at": None})
     show_emergency(t)
 
 
@@ -375,11 +421,23 @@ def urgent_report(t: Turn) -> None:
     emergency_text = str(st.data.get("emergency_text") or "")
     story = str(data.get("description") or "")
     if emergency_text and emergency_text not in story:
-        data["description"] = f"{story}\n{emergency_text}".strip()
+        data["description"] = story = f"{story}\n{emergency_text}".strip()
         # Said once: the words are the story now, not also a note beside it.
         data["notes"] = [n for n in data.get("notes") or () if n != emergency_text]
-    if not in_report and st.data.get("emergency_evidence"):
-        data["evidence"] = list(st.data["emergency_evidence"])
+    # Everything written outside a report since the card, in the order sent: every danger message
+    # and the words after it (before, only the last danger message reached the officers).
+    kept = card_words(st)
+    if kept:
+        data["description"] = "\n".join([story, *kept]).strip()
+    files = list(st.card_files)
+    if not in_report:
+        files = [*st.data.get("emergency_evidence", ()), *files]  # a state saved by an older version
+    if files:
+        data["evidence"] = [*data.get("evidence", ()), *files]
+    place = card_location(st)
+    if place is not None and not data.get("location"):
+        data["location"] = place
+    st.card_story, st.card_files, st.card_listens = [], [], False
     if data.get("country") in (None, "other") and st.country:
         data["country"] = st.country
     data["emergency_words"] = ", ".join(st.emergency_seen)

@@ -38,6 +38,14 @@ class State:
     card_open: bool = False
     card_country: str | None = None  # chosen on the emergency card: the next report's country
     card_asks_country: bool = False  # "other country" pressed on the card: the next text names it
+    # Outside a report, what the person sends while the card waits for their tap is kept here for
+    # the urgent report (a report keeps it in its own data): each danger message and the words,
+    # places and contacts after it as {"text", "at"} ("at" is set on words the card did not
+    # answer, for one acknowledgement per burst), files as evidence. ``card_listens`` is true while
+    # the card is the last thing the bot said: a command or a button press ends it, not the keeping.
+    card_story: list[dict[str, Any]] = field(default_factory=list)
+    card_files: list[dict[str, Any]] = field(default_factory=list)
+    card_listens: bool = False
     thread_ref: str | None = None
     thread_at: str | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)

@@ -172,13 +172,25 @@ def is_garbage(data: str, turn: int) -> bool:
 
 def kept_quietly(incoming: Incoming, result: Any) -> bool:
     """Only the first message of a burst is answered; the next ones must then be kept: in a
-    ticket's thread, or in the story or notes of the report being written."""
+    ticket's thread, in the story or notes of the report being written, or with the emergency
+    card's urgent report."""
     if any(isinstance(e, ReporterMessageAdded) for e in result.events):
         return True
+    story, files = result.state.card_story, result.state.card_files
+    if isinstance(incoming, LocationIn):
+        return any(k.get("location") == [incoming.latitude, incoming.longitude] for k in story)
+    if isinstance(incoming, ContactIn):
+        return any(incoming.phone in str(k["text"]) for k in story)
+    if isinstance(incoming, AttachmentIn):
+        return any(f["file_id"] == incoming.file_id for f in files)
     if not isinstance(incoming, TextIn) or not incoming.text.strip():
         return False
     data = result.state.data
-    kept = [str(data.get("description") or ""), *(str(n) for n in data.get("notes") or ())]
+    kept = [
+        str(data.get("description") or ""),
+        *(str(n) for n in data.get("notes") or ()),
+        *(str(k["text"]) for k in result.state.card_story),
+    ]
     return any(incoming.text.strip() in text for text in kept)
 
 

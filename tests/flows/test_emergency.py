@@ -218,3 +218,79 @@ def test_emergency_consent_does_not_skip_the_privacy_notice_later() -> None:
     chat.command("/lapor")
     chat.press_raw("g.lang.en")
     assert "agree" in choices(chat)
+
+
+# -- what follows the card, before the urgent tap --------------------------------------------------
+def test_words_after_the_card_are_kept_and_reach_the_urgent_ticket() -> None:
+    # Before onboarding: the language question is still open, and words there used to get "please
+    # choose a button" and were lost.
+    chat = Chat()
+    chat.say("tolong saya disekap di kamboja")
+    chat.say("paspor saya ditahan majikan")
+    assert chat.text().startswith("I have kept this with your urgent message.")
+    assert len(chat.replies()) == 1 and chat.replies()[0].urgency == Urgency.URGENT
+    assert "g.urgent" in button_data(chat)
+    chat.say("saya di lantai 3, ada 20 orang")  # the same burst: kept without another answer
+    assert chat.replies() == ()
+    chat.say("saya dipukul tadi")  # a new danger word: the card again, and kept too
+    assert last_events(chat, EmergencyShown)
+    chat.press("urgent")
+    ticket = only_ticket(chat)
+    assert ticket.description == (
+        "tolong saya disekap di kamboja\npaspor saya ditahan majikan\n"
+        "saya di lantai 3, ada 20 orang\nsaya dipukul tadi"
+    )
+    assert chat.state.card_story == [] and chat.state.card_files == []
+
+
+def test_every_danger_message_reaches_the_ticket_not_only_the_last() -> None:
+    chat = onboarded()
+    chat.say("saya disekap")
+    chat.say("sekarang saya dipukul")
+    chat.press("urgent")
+    assert only_ticket(chat).description == "saya disekap\nsekarang saya dipukul"
+    assert only_ticket(chat).details["emergency_words"] == "dipukul, disekap"
+
+
+def test_a_place_and_a_photo_after_the_card_reach_the_urgent_ticket() -> None:
+    chat = onboarded()
+    chat.say("saya dikurung")
+    chat.location(11.55, 104.92)
+    assert "/lapor" not in chat.text() and "kept this with your urgent message" in chat.text()
+    chat.file("photo", "photo-1")
+    chat.press("urgent")
+    ticket = only_ticket(chat)
+    assert (ticket.latitude, ticket.longitude) == (11.55, 104.92)
+    assert "📍 11.55000, 104.92000" in ticket.description
+    assert [e.file_id for e in ticket.evidence] == ["photo-1"]
+
+
+def test_a_command_after_the_card_does_what_it_says_and_keeps_what_was_written() -> None:
+    chat = onboarded()
+    chat.say("saya dikurung")
+    chat.say("majikan ambil hp saya")
+    chat.say("menu")  # a typed command word is the command, not words for the officers
+    assert "kept this" not in chat.text()
+    chat.say("apa kabar")  # the card no longer listens: the usual answer
+    assert "did not understand" in chat.text()
+    chat.command("/lapor")  # a report started now carries what was written after the card
+    assert chat.state.data["notes"] == ["saya dikurung", "majikan ambil hp saya"]
+    assert chat.state.card_story == []
+
+
+def test_cancel_after_the_card_says_what_it_drops() -> None:
+    chat = onboarded()
+    chat.say("saya dikurung")
+    chat.say("tolong cepat")
+    chat.command("/batal")
+    assert chat.text().startswith("Stopped. Nothing half-entered was sent.")
+    assert chat.state.card_story == []
+
+
+def test_in_a_report_the_report_keeps_what_follows_the_card() -> None:
+    chat = onboarded()
+    report_until_city(chat, "held", country="MY")
+    chat.say("saya disekap majikan")
+    assert not chat.state.card_listens
+    chat.say("Johor Bahru")  # the city question is still the one on screen
+    assert chat.state.data["city"] == "Johor Bahru"

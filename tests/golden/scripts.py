@@ -52,6 +52,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "afterthought": "HP saya juga diambil.",
         "violence_story": "Saya dipukul majikan tadi malam, sekarang saya di kamar.",
         "danger_caption": "saya disekap di sini",
+        "card_danger": "tolong saya disekap di kamboja",
+        "card_more": "paspor saya ditahan, hp saya mau diambil",
+        "card_more_2": "ada 20 orang di sini",
         "typed": ("kekerasan", "tidak", "saya sendiri", "saya di malaisya", "Kuala Lumpur"),
         "typed_story": "Majikan memukul saya kalau pekerjaan belum selesai.",
         "typed_rest": ("tidak ada", "lewat chat ini saja", "kirim"),
@@ -96,6 +99,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "afterthought": "They took my phone too.",
         "violence_story": "My employer beaten me last night, I am in my room now.",
         "danger_caption": "I am locked in here",
+        "card_danger": "help me I am trapped in Cambodia",
+        "card_more": "they took my passport, they will take my phone",
+        "card_more_2": "there are 20 of us here",
         "typed": ("violence", "no", "me", "I am in malaisya", "Kuala Lumpur"),
         "typed_story": "My employer hits me when the work is not finished.",
         "typed_rest": ("no", "only through this chat", "send report"),
@@ -391,6 +397,24 @@ def danger_now(chat: Chat, lang: str) -> None:
     chat.press("urgent")
 
 
+def card_keeps_words(chat: Chat, lang: str) -> None:
+    """At the privacy question, before consent: words, a place and more words sent after the card
+    instead of a tap are each kept, answered once per burst, and all of it is in the urgent ticket
+    (words there used to get "please choose a button" and were lost)."""
+    p = PHRASES[lang]
+    chat.command("/start")
+    chat.press(f"lang.{lang}")
+    chat.say(p["card_danger"])
+    chat.say(p["card_more"])
+    chat.location(11.55, 104.92)
+    chat.say(p["card_more_2"])
+    chat.press("urgent")
+    ticket = next(e.ticket for e in chat.events if isinstance(e, TicketOpened))
+    chat.transcript.append("staff card:")
+    lines = chat.renderer().lines(card_lines(_facts_of(ticket)))
+    chat.transcript += ["      " + line for line in lines.split("\n")]
+
+
 def typed_answers(chat: Chat, lang: str) -> None:
     """Items 4 and 5: a report typed from start to end, buttons never pressed; a misspelt
     country is understood."""
@@ -571,6 +595,7 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "thread": thread,
     "kept_words": kept_words,
     "danger_now": danger_now,
+    "card_keeps_words": card_keeps_words,
     "typed_answers": typed_answers,
     "countries": countries,
     "not_sure": not_sure,

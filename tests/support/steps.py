@@ -101,7 +101,9 @@ def check_until_offer(chat: Chat, query: str = "PT Bintang Samudra Karya") -> No
 
 
 def snapshot(chat: Chat) -> dict[str, Any]:
-    """The state, minus whether an emergency card is open (showing one is allowed anywhere)."""
+    """The state, minus whether an emergency card is open and listening for what follows (showing
+    one is allowed anywhere)."""
     state = copy.deepcopy(chat.state_json)
     state.pop("card_open", None)
+    state.pop("card_listens", None)
     return state
