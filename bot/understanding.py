@@ -284,6 +284,7 @@ class Understanding:
                 add(str(name), code)
             for alias in entry.get("aliases") or ():
                 add(str(alias), code)
+        self.served = frozenset(countries)
         # A name that could mean two countries means neither.
         self.exact = {name: next(iter(codes)) for name, codes in names.items() if len(codes) == 1}
 
@@ -321,6 +322,38 @@ class Understanding:
         if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] - 5:
             return None
         return ranked[0][0]
+
+    def place_named(self, text: str) -> str | None:
+        """The country a name right after a place word names ("disekap di kamboja", "trapped in
+        Cambodia", "dibawa ke myanmar"; "dikamboja" written as one word too). Exact names only,
+        and one country or none: "bos cina" or "majikan arab" say who, not where, and a guess
+        here would put the wrong country's numbers on the emergency card."""
+        words = normalise(text).split()[:MAX_COUNTRY_WORDS]
+        found: set[str] = set()
+        for i, word in enumerate(words):
+            place, after = word, words[i + 1 : i + 5]
+            if word not in PLACE_WORDS:
+                place = next((p for p in GLUED_PLACE_WORDS if word.startswith(p)), "")
+                if not place or len(word) - len(place) < 4:
+                    continue
+                after = [word[len(place) :], *words[i + 1 : i + 4]]
+            for size in range(len(after), 0, -1):
+                code = self.exact.get(" ".join(after[:size]))
+                if code is None:
+                    continue
+                if word not in PLACE_WORDS and code not in self.served:
+                    break  # glued, only the countries the bot serves: Malay "dicuba" is "tried"
+                if code != "ID" or place not in TOWARDS:
+                    found.add(code)  # "mau pulang ke indonesia" is where they want to be
+                break
+        return found.pop() if len(found) == 1 else None
+
+
+# Words that say where: Indonesian "di" (in, at) and "ke" (to), English "in", "at", "to".
+PLACE_WORDS = frozenset({"di", "ke", "in", "at", "to"})
+# Indonesian often writes the place word onto the name ("dimalaysia", "kekamboja").
+GLUED_PLACE_WORDS = ("di", "ke")
+TOWARDS = frozenset({"ke", "to"})
 
 
 @lru_cache(maxsize=4096)

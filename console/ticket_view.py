@@ -15,8 +15,10 @@ from console import access
 from console.duplicates import candidates
 from flows import agencies
 from flows.agencies import is_agency
+from flows.onboarding import LANGUAGES
+from flows.recruiter_facts import RISK_NAMES, STATUS_NAMES, red_flag_lines
 from flows.text import M, Msg, Text
-from flows.ticket_facts import ANSWERS
+from flows.ticket_facts import ANSWERS, ROLE_NAMES
 from flows.vocab import PRIORITY_NAMES, agency_name, category_label, country_label
 from storage.desk import DeskRepository
 from storage.tables import AuditRow, StaffRow, TicketRow, load_json
@@ -34,6 +36,7 @@ DETAIL_LABELS: dict[str, Msg] = {
     "country_other": M("Country (as written)"),
     "trafficking_signs": M("Signs of trafficking"),
     "emergency_words": M("Danger words"),
+    "emergency_country": M("Country named in the danger words (not asked)"),
     "red_flags": M("Red flags"),
     "red_flag_risk": M("Red-flag risk"),
     "victim_minor": M("Under 18, as answered"),
@@ -180,20 +183,15 @@ def facts(
     if ticket.contact_phone:
         rows.append((M("Phone"), ticket.contact_phone))
     if ticket.reporter_role:
-        rows.append((M("Reporter's role"), ticket.reporter_role))
-    rows.append((M("Reporter's language"), ticket.lang))
+        rows.append((M("Reporter's role"), ROLE_NAMES.get(ticket.reporter_role, ticket.reporter_role)))
+    language = next((o.label for o in LANGUAGES if o.id == ticket.lang), ticket.lang)
+    rows.append((M("Reporter's language"), language))
     try:
         details = load_json(ticket.details or "{}")
     except ValueError:
         details = {}
     for key, value in details.items() if isinstance(details, dict) else ():
-        # yes / no / not sure answers in the officer's language, "not sure" never shown as an id.
-        shown: Text = (
-            ANSWERS[value]
-            if key in ("victim_minor", "trafficking_signs") and value in ANSWERS
-            else str(value)
-        )
-        rows.append((DETAIL_LABELS.get(key) or key, shown))
+        rows.append((DETAIL_LABELS.get(key) or key, detail_value(key, str(value))))
     rows.append((M("Description"), ticket.description or M("(none)")))
     if ticket.taken_by is not None:
         name = staff[ticket.taken_by].name if ticket.taken_by in staff else "?"
@@ -201,6 +199,25 @@ def facts(
     if ticket.anonymised_at is not None:
         rows.append((M("Anonymised"), yes))
     return rows
+
+
+def detail_value(key: str, value: str) -> Text | tuple[Text, ...]:
+    """A stored detail as the officer reads it: codes (answers, statuses, a country) as words in
+    their language, as the Telegram card shows them; a code we do not know is shown as stored."""
+    named: dict[str, Msg] = {}
+    if key in ("victim_minor", "trafficking_signs"):
+        named = ANSWERS  # "not sure" never shown as an id
+    elif key == "recruiter_status":
+        named = STATUS_NAMES
+    elif key == "red_flag_risk":
+        named = RISK_NAMES
+    elif key == "emergency_country":
+        return country_label(value) or value
+    elif key == "red_flags":
+        return tuple(red_flag_lines(value))
+    elif key == "notes":
+        return tuple(line for line in value.splitlines() if line.strip())
+    return named.get(value, value)
 
 
 def _who(actor: str, staff: dict[int, StaffRow]) -> Text:

@@ -137,10 +137,16 @@ CARD_COUNTRY = "ecountry"  # global button g.ecountry.<code>; "other" asks for t
 
 
 def emergency_country(st: State) -> str | None:
-    """The country the person is in: the report's answer when it names one, else the last known."""
+    """The country the person is in: the report's answer when it names one, else the one their
+    danger words named, else the last known."""
     if st.flow in ("report", "assist") and st.data.get("country") not in (None, "other"):
         return str(st.data["country"])
-    return st.country
+    return st.card_place or st.country
+
+
+def _answered(st: State, country: str) -> bool:
+    """Whether the person gave this country (a report's answer, a tap), not only named it."""
+    return country == st.country or (st.flow in ("report", "assist") and st.data.get("country") == country)
 
 
 def show_emergency(t: Turn, joined: str | None = None) -> None:
@@ -155,13 +161,15 @@ def show_emergency(t: Turn, joined: str | None = None) -> None:
         lines.append(M("Your message has been passed on to the officers as urgent ({ref}).", ref=joined))
         buttons = [[global_button("menu", M("Menu"))]]
         st.card_open = st.card_listens = False
+        st.card_place = None  # used for this card; the words are in the ticket's thread
     else:
         if in_flow:
             lines.append(M("Your unfinished report is kept."))
         st.card_open = True
         st.card_listens = not in_flow  # in a report, the report's steps keep what follows
         buttons = card_buttons(st)
-    if country is None:
+    if country is None or not _answered(st, country):
+        # Also when the country was only read from the words: a tap corrects a wrong reading.
         buttons += [
             [global_button(f"{CARD_COUNTRY}.{c.id}", c.label) for c in COUNTRIES[i : i + 3]]
             for i in range(0, len(COUNTRIES), 3)
@@ -237,6 +245,7 @@ def card_country(t: Turn, code: str) -> None:
         t.say(M("Which country are you in? Please type its name."), urgency=Urgency.EMERGENCY)
         return
     st.country = st.card_country = code
+    st.card_place = None  # pressed: an answer, over what the words seemed to say
     if st.flow in ("report", "assist") and st.data.get("country") in (None, "other"):
         st.data["country"] = code
     show_emergency(t)

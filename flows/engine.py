@@ -148,7 +148,7 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
         st.clear_flow()
         st.after_onboarding, st.prefill = None, None
         st.emergency_seen, st.pending, st.card_country = [], [], None
-        st.card_story, st.card_files = [], []
+        st.card_story, st.card_files, st.card_place = [], [], None
         lines = [
             M("Stopped. Nothing half-entered was sent.")
             if had_flow or dropped
@@ -367,6 +367,7 @@ def emergency_interrupt(t: Turn, text: str, words: tuple[str, ...], reply_to_ref
     otherwise, and "continue" goes on from there."""
     st = t.st
     st.emergency_seen = sorted(set(st.emergency_seen) | set(words))
+    st.card_place = t.ctx.understand.place_named(text) or st.card_place
     ref = danger_ticket(t, reply_to_ref)
     if ref is not None:
         show_emergency(t, joined=ref)
@@ -386,6 +387,7 @@ def emergency_file(t: Turn, attachment: AttachmentIn, words: tuple[str, ...]) ->
     st = t.st
     st.emergency_seen = sorted(set(st.emergency_seen) | set(words))
     caption = attachment.caption.strip()
+    st.card_place = t.ctx.understand.place_named(caption) or st.card_place
     ref = danger_ticket(t, None)
     if ref is not None:
         show_emergency(t, joined=ref)
@@ -440,6 +442,10 @@ def urgent_report(t: Turn) -> None:
     st.card_story, st.card_files, st.card_listens = [], [], False
     if data.get("country") in (None, "other") and st.country:
         data["country"] = st.country
+    if st.card_place and st.card_place != data.get("country"):
+        # Read from the words, not answered: a detail the officer sees as such.
+        data["emergency_country"] = st.card_place
+    st.card_place = None
     data["emergency_words"] = ", ".join(st.emergency_seen)
     data.pop("emergency_text", None)
     data.pop("emergency_evidence", None)

@@ -96,6 +96,11 @@ class Understanding(Protocol):
         """The ISO 3166 code of the country ``text`` names (alone or in a sentence), or None."""
         ...
 
+    def place_named(self, text: str) -> str | None:
+        """The country named exactly right after a place word ("di", "in", ...), or None: where
+        the person says they are, never a guess."""
+        ...
+
 
 @dataclass(frozen=True)
 class Context:

@@ -46,6 +46,9 @@ class State:
     card_story: list[dict[str, Any]] = field(default_factory=list)
     card_files: list[dict[str, Any]] = field(default_factory=list)
     card_listens: bool = False
+    # The country the danger words named ("disekap di kamboja"): the card's numbers, and a detail
+    # of the urgent ticket, never its answered country. Kept while the card waits for its tap.
+    card_place: str | None = None
     thread_ref: str | None = None
     thread_at: str | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)

@@ -102,6 +102,9 @@ def fact_lines(card: CardFacts, *, whole: bool) -> list[Text]:
     lines += _recruiter(details, whole=whole)
     if details.get("emergency_words"):
         lines.append(M("Danger words: {words}", words=details["emergency_words"].replace("\n", ", ")))
+    place = country_label(details.get("emergency_country"))
+    if place is not None:
+        lines.append(M("Country named in the danger words (not asked): {country}", country=place))
     if card.description:
         lines.append(M('"{text}"', text=card.description if whole else _short(card.description)))
     notes = [n for n in details.get("notes", "").splitlines() if n.strip()]

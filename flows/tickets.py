@@ -27,6 +27,7 @@ DETAIL_FIELDS = (
     "country_other",
     "trafficking_signs",
     "emergency_words",
+    "emergency_country",
     "notes",
 )
 

@@ -164,3 +164,31 @@ def test_every_offered_country_is_understood_by_its_name_in_both_languages() -> 
         for lang in ("id", "en"):
             name = renderer(lang, "plain").text(option.label)
             assert understanding().country(name) == option.id, (lang, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tolong saya disekap di kamboja", "KH"),
+        ("help me I am trapped in Cambodia", "KH"),
+        ("disekap dikamboja", "KH"),  # the place word written onto the name
+        ("saya dibawa ke myanmar dari thailand", "MM"),  # "dari" says where from, not where
+        ("saya dikurung di kuala lumpur", "MY"),  # a city of the data file's aliases
+        ("trapped in hong kong", "HK"),
+        ("di arab saudi saya disiksa", "SA"),
+        # Who, not where: an adjective of nationality names no place.
+        ("bos cina pukul saya", None),
+        ("majikan arab saya dipukul", None),
+        # Home is where they want to go, not where they are.
+        ("saya disekap, mau pulang ke indonesia", None),
+        ("saya disekap di indonesia", "ID"),
+        # Two places: neither is sure.
+        ("di malaysia lalu ke thailand", None),
+        ("saya di rumah majikan", None),
+        ("help me I am at the office", None),
+        ("sudah dicuba", None),  # Malay "tried": glued only for the countries the bot serves
+        ("saya disekap di kambojja", None),  # exact names only: a near spelling is a guess here
+    ],
+)
+def test_the_place_named_in_danger_words(text: str, expected: str | None) -> None:
+    assert understanding().place_named(text) == expected

@@ -7,6 +7,7 @@ import gettext
 import json
 from datetime import UTC, datetime
 
+from bot.i18n import renderer
 from console.ticket_view import facts
 from flows.render import Renderer
 from flows.text import Text
@@ -42,3 +43,53 @@ def test_not_sure_answers_and_notes_are_labelled_and_translated() -> None:
     assert rows["Under 18, as answered"] == "not sure"
     assert rows["Signs of trafficking"] == "yes"
     assert rows["Also written"] == "HP diambil"
+
+
+def test_stored_codes_read_as_words_in_the_officers_language() -> None:
+    ticket = TicketRow(
+        ref="PMI-AAAA-0002",
+        idempotency_key="k2",
+        kind="report",
+        category="emergency",
+        priority="urgent",
+        owner="ppa-ppo",
+        lang="id",
+        created_at=AT,
+        updated_at=AT,
+        description="",
+        victim="self",
+        victim_minor=False,
+        danger_now=True,
+        contact_method="chat",
+        reporter_role="family",
+        details=json.dumps(
+            {
+                "recruiter_name": "PT Contoh",
+                "recruiter_status": "revoked",
+                "red_flag_risk": "high",
+                "emergency_country": "KH",
+                "notes": "HP diambil\nada 20 orang",
+                "employer": "revoked",  # free text is shown as written, even when it looks like a code
+            }
+        ),
+    )
+    plain = Renderer("en", gettext.NullTranslations(), "plain")
+
+    def text(value: Text | tuple[Text, ...]) -> str:
+        return " / ".join(plain.text(v) for v in value) if isinstance(value, tuple) else plain.text(value)
+
+    rows = {text(label): text(value) for label, value in facts(ticket, (), {})}
+    assert rows["Reporter's role"] == "family member of a worker"
+    assert rows["Reporter's language"] == "Bahasa Indonesia"
+    assert rows["Recruiter licence status"] == "REVOKED"
+    assert rows["Red-flag risk"] == "HIGH RISK"
+    assert rows["Country named in the danger words (not asked)"] == "Cambodia"
+    assert rows["Also written"] == "HP diambil / ada 20 orang"
+    assert rows["Employer or agency"] == "revoked"
+    # In Indonesian, for an officer reading the console in Indonesian.
+    indonesian = renderer("id", "plain")
+    shown = {
+        indonesian.text(k): indonesian.text(v) for k, v in facts(ticket, (), {}) if not isinstance(v, tuple)
+    }
+    assert shown["Negara yang disebut dalam kata bahaya (tidak ditanyakan)"] == "Kamboja"
+    assert shown["Peran pelapor"] == "keluarga pekerja"

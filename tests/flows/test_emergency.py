@@ -294,3 +294,42 @@ def test_in_a_report_the_report_keeps_what_follows_the_card() -> None:
     assert not chat.state.card_listens
     chat.say("Johor Bahru")  # the city question is still the one on screen
     assert chat.state.data["city"] == "Johor Bahru"
+
+
+# -- the country the danger words name --------------------------------------------------------------
+def test_a_country_named_in_the_danger_words_shows_its_numbers() -> None:
+    chat = Chat()
+    chat.say("tolong saya disekap di malaysia")
+    text = chat.text()
+    assert "Emergency Malaysia: 999" in text
+    assert "Tell us the country you are in" not in text
+    # Read from the words, not answered: the country buttons stay, to correct a wrong reading.
+    assert "g.ecountry.MY" in button_data(chat)
+    assert last_events(chat, EmergencyShown) == [EmergencyShown("MY", chat.now)]
+
+
+def test_a_country_without_checked_numbers_is_said_so_and_kept_as_read_not_answered() -> None:
+    chat = Chat()
+    chat.say("tolong saya disekap di kamboja")
+    text = chat.text()
+    # contacts.json has no checked local number for Cambodia: the card says so, and invents none.
+    assert "We have no checked local emergency number for Cambodia yet." in text
+    assert "Polri (in Indonesia): 110" in text
+    chat.press("urgent")
+    ticket = only_ticket(chat)
+    assert ticket.country is None  # nobody answered the question
+    assert ticket.details["emergency_country"] == "KH"
+    assert chat.state.card_place is None
+
+
+def test_a_nationality_is_not_a_place_and_a_tap_wins_over_the_words() -> None:
+    chat = Chat()
+    chat.say("bos cina dipukul saya")
+    assert "Tell us the country you are in" in chat.text()
+    chat = Chat()
+    chat.say("saya disekap di kamboja")
+    chat.press("ecountry.MY")  # the person's own answer
+    assert "Emergency Malaysia: 999" in chat.text()
+    chat.press("urgent")
+    ticket = only_ticket(chat)
+    assert ticket.country == "MY" and "emergency_country" not in ticket.details
