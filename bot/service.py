@@ -422,6 +422,11 @@ class Helpline:
             return answers.CLOSED, True
         if action == "resolve":
             return care.resolve(self.notices, uow, ticket, now, out)
+        if action != "reopen":
+            # Named, never the fallthrough: an action added to the ticket model but not here
+            # must change nothing rather than reopen a closed ticket.
+            log.warning("staff action not handled action=%s ref=%s", action, ticket.ref)
+            return answers.BUTTON_NOT_VALID, False
         if not uow.tickets.reopen(ticket.ref, now):
             return answers.NOTHING_CHANGED, False
         return answers.REOPENED, True

@@ -143,3 +143,19 @@ def test_a_button_the_model_gives_a_copy_appears_on_its_card_and_works(
     # Closed: only the owner may reopen, so the copy's edited card is bare again.
     assert _actions(sent, PPA_CHAT, "card_update") == (("reopen",),)
     assert _actions(sent, KP2MI_CHAT, "card_update") == ()
+
+
+def test_an_action_the_model_knows_but_the_service_does_not_changes_nothing(
+    helpline: Helpline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new action added to the model's table (and the buttons) before the service acts on it
+    is refused as not valid: before, any action the service did not name fell through to reopen,
+    so a closed ticket would have opened again."""
+    reopen = rules.RULES["reopen"]
+    monkeypatch.setattr(rules, "RULES", {**rules.RULES, "escalate": reopen})
+    monkeypatch.setattr(staff, "ACTIONS", (*staff.ACTIONS, "escalate"))
+    ref, _ = _setup(helpline)
+    assert helpline.staff_press(POLICE, PPA_CHAT, f"s.close.{ref}")[0] == staff_text(answers.CLOSED)
+    answer, sent = helpline.staff_press(POLICE, PPA_CHAT, f"s.escalate.{ref}")
+    assert (answer, sent) == (staff_text(answers.BUTTON_NOT_VALID), [])
+    assert _status(helpline, ref) == ("closed", "ppa-ppo")
