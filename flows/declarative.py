@@ -330,7 +330,11 @@ class FlowHandler(Handler):
             return True
         return False
 
-    def open_ticket(self, t: Turn, urgent: bool = False, kind: str | None = None) -> str:
+    def open_ticket(
+        self, t: Turn, urgent: bool = False, kind: str | None = None, then: Sequence[Text] = ()
+    ) -> str:
+        """The ticket, and the receipt the person reads (with ``then``, what to do next, in the
+        same message, before any offer with buttons)."""
         data = t.st.data
         ticket = build_ticket(
             data,
@@ -347,14 +351,20 @@ class FlowHandler(Handler):
         t.st.clear_flow()
         t.st.emergency_seen, t.st.card_country = [], None
         remember(t, ticket.ref)
-        confirm_ticket(t, ticket.ref, ticket.owner, ticket.copied, ticket.priority)
+        confirm_ticket(t, ticket.ref, ticket.owner, ticket.copied, ticket.priority, then=then)
         if ticket.priority == "urgent" and ticket.victim == "self":
             offer(t, ticket.ref)
         return ticket.ref
 
 
 def confirm_ticket(
-    t: Turn, ref: str, owner: str, copied: tuple[str, ...], priority: str, question: bool = False
+    t: Turn,
+    ref: str,
+    owner: str,
+    copied: tuple[str, ...],
+    priority: str,
+    question: bool = False,
+    then: Sequence[Text] = (),
 ) -> None:
     """What the reporter sees once the ticket exists: the reference, who answers, what next."""
     lines: list[Text] = [
@@ -366,6 +376,8 @@ def confirm_ticket(
     for agency in copied:
         lines.append(M("{agency} also receives a copy.", agency=agency_name(agency)))
     lines.append(M("Keep this number. Check any time with /status. If things get worse, type /darurat."))
+    if then:
+        lines += ["", *then]
     urgency = Urgency.URGENT if priority == "urgent" else Urgency.NORMAL
     t.say(*lines, urgency=urgency, ticket_ref=ref)
 

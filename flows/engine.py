@@ -100,7 +100,29 @@ def step(state: State, incoming: Incoming, ctx: Context) -> Result:
         command, args = t.then
         t.then = None
         run_command(t, command, args)
-    return Result(t.st, tuple(t.replies), tuple(t.events))
+    return Result(t.st, one_message(t.replies), tuple(t.events))
+
+
+def one_message(replies: list[Reply]) -> tuple[Reply, ...]:
+    """The answer to one message as few messages as possible: Telegram paces a chat to about one
+    a second, so "Language changed." and the next question, or an urgent report's receipt and
+    what to do next, split in two or three made a frightened person wait. A reply is joined to the
+    one after it unless it has buttons of its own (they belong under its words), or the two point
+    at different tickets; the joined message goes at the more urgent priority."""
+    joined: list[Reply] = []
+    for reply in replies:
+        last = joined[-1] if joined else None
+        other_ticket = last is not None and reply.ticket_ref not in (None, last.ticket_ref)
+        if last is None or last.buttons or (last.ticket_ref and other_ticket):
+            joined.append(reply)
+            continue
+        joined[-1] = Reply(
+            (*last.lines, "", *reply.lines),
+            reply.buttons,
+            min(last.urgency, reply.urgency),
+            reply.ticket_ref or last.ticket_ref,
+        )
+    return tuple(joined)
 
 
 def handler(t: Turn) -> Handler | None:
@@ -452,13 +474,12 @@ def urgent_report(t: Turn) -> None:
     kind = st.flow if in_report else "report"
     st.flow, st.data = kind, data
     data.setdefault("_nonce", t.ctx.new_id())
-    ref = REPORT_HANDLER.open_ticket(t, urgent=True, kind=kind)
-    remember(t, ref)
-    t.say(
+    then = (
         M("If you can, send your location or tell us where you are. Stay on this chat."),
         M("Everything you write here goes straight to the officers."),
-        urgency=Urgency.URGENT,
     )
+    ref = REPORT_HANDLER.open_ticket(t, urgent=True, kind=kind, then=then)
+    remember(t, ref)
 
 
 def resume(t: Turn) -> None:

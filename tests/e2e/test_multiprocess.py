@@ -60,16 +60,13 @@ KILL_REPEATS = inspect.signature(OutboxSender).parameters["parallel_chats"].defa
 # (what the person does, the start of each bot message it brings, in order)
 ONBOARDING: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("/start", ("Selamat datang di PMI Helpline",)),
-    ("[English]", ("Language changed.", "Before we start, about your data")),
+    ("[English]", ("Language changed.",)),  # one message, the privacy question in it
     ("[I agree]", ("Who are you?",)),
     ("[I work abroad]", ("Thank you. You can start now.",)),
 )
 REPORT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("/darurat", ("If you are in danger now",)),
-    (
-        "[Send as URGENT report]",
-        ("We have received your report.", "If you want, we will send you", "If you can, send your location"),
-    ),
+    ("[Send as URGENT report]", ("We have received your report.",)),  # with what to do next, one message
 )
 
 
