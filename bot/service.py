@@ -153,6 +153,9 @@ class Helpline:
             state = (
                 State.from_dict(raw) if raw else State(lang=user.lang or self.settings.helpline_default_lang)
             )
+            # Which notice they agreed to is recorded on the user row (a state saved before the
+            # state kept it says nothing): the engine asks again when the notice has changed.
+            state.consent_version = user.consent_version
             if isinstance(incoming, TextIn) and reply_to_message_id is not None:
                 link = uow.links.find(telegram_id, reply_to_message_id)
                 if link is not None:

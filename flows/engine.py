@@ -72,6 +72,8 @@ HANDLERS: dict[str, Handler] = {
 }
 # Commands that store personal data need consent first; the others work for anyone.
 NEEDS_CONSENT = {"lapor": "report", "bantuan": "assist", "status": "status", "officer": "officer"}
+# Those that collect something new: consent to an older privacy notice is asked for again first.
+COLLECTS = {"lapor", "bantuan", "officer"}
 OPEN_TO_ALL = {"cek": "check", "info": "info", "hapusdata": "erase", "hapus": "clear_chat"}
 
 
@@ -183,6 +185,9 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
         if not st.consent:
             st.after_onboarding = name
             ONBOARDING.start(t)
+        elif name in COLLECTS and not notice_agreed(t):
+            st.after_onboarding = name
+            ONBOARDING.ask_again(t)
         elif name == "officer" and args:
             OFFICER.start(t, question=args)
         elif name in ("lapor", "bantuan"):
@@ -200,6 +205,13 @@ def run_command(t: Turn, command: str, args: str = "") -> None:
             HANDLERS[NEEDS_CONSENT[name]].start(t)
     else:
         t.say(M("I do not know that command."), COMMAND_LINE)
+
+
+def notice_agreed(t: Turn) -> bool:
+    """Whether the person agreed to the privacy notice as it reads now (unknown counts as yes:
+    the service always knows, from the user row)."""
+    version = t.st.consent_version
+    return t.st.consent and (version is None or version == t.ctx.privacy_version)
 
 
 def on_text(t: Turn, incoming: TextIn) -> None:
@@ -311,6 +323,9 @@ def on_global(t: Turn, action: str) -> None:
         if not st.consent:
             st.after_onboarding, st.prefill = "lapor", prefill
             ONBOARDING.start(t)
+        elif not notice_agreed(t):
+            st.after_onboarding, st.prefill = "lapor", prefill
+            ONBOARDING.ask_again(t)
         else:
             REPORT_HANDLER.start(t, prefill=prefill)
     elif action == "ask_officer":

@@ -48,6 +48,14 @@ class Onboarding(Handler):
         t.next_question()
         self.prompt(t)
 
+    def ask_again(self, t: Turn) -> None:
+        """The notice changed since the person agreed (another agency may receive reports, say):
+        asked again before anything new is collected, not at every message, and never before
+        the emergency card or words for a ticket that exists."""
+        t.st.flow, t.st.step, t.st.data = self.flow_id, "consent", {"again": True}
+        t.next_question()
+        self.prompt(t)
+
     def prompt(self, t: Turn) -> None:
         if t.st.step == "language":
             t.say(
@@ -57,7 +65,9 @@ class Onboarding(Handler):
             )
         elif t.st.step == "consent":
             t.say(
-                M("Before we start, about your data:"),
+                M("Our privacy notice has changed since you agreed to it. Please read it again:")
+                if t.st.data.get("again")
+                else M("Before we start, about your data:"),
                 # The agencies come from data/agencies.json: a ticket reaches only those its
                 # routing names, so "that must act on it" is true of each one listed.
                 M(
@@ -84,13 +94,18 @@ class Onboarding(Handler):
 
     def on_choice(self, t: Turn, choice: str) -> None:
         if t.st.step == "consent" and choice == AGREE.id:
-            t.st.consent = True
+            t.st.consent, t.st.consent_version = True, t.ctx.privacy_version
             t.emit(ConsentGiven(t.ctx.privacy_version, t.st.lang, t.ctx.now))
+            if t.st.data.get("again") and t.st.role:
+                t.st.clear_flow()  # the role is known: on to what they asked for
+                self.finish(t)
+                return
             t.st.step = "role"
             t.next_question()
             self.prompt(t)
         elif t.st.step == "consent" and choice == DECLINE.id:
             t.emit(ConsentDeclined(t.ctx.now))
+            t.st.consent = False  # the reports already sent stay with the officers handling them
             t.st.clear_flow()
             t.st.after_onboarding = None
             t.say(

@@ -24,6 +24,9 @@ class State:
     lang: str = "id"
     lang_chosen: bool = False
     consent: bool = False
+    # The privacy notice agreed to (Context.privacy_version then). The service sets it from the
+    # user row on every load, which is where consent is recorded; None where nobody knows.
+    consent_version: str | None = None
     role: str | None = None
     country: str | None = None
     flow: str | None = None

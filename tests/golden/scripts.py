@@ -415,6 +415,15 @@ def card_keeps_words(chat: Chat, lang: str) -> None:
     chat.transcript += ["      " + line for line in lines.split("\n")]
 
 
+def consent_again(chat: Chat, lang: str) -> None:
+    """Agreed to an older privacy notice: /lapor shows the notice again first; once agreed, the
+    report starts (the role is not asked again)."""
+    onboard(chat, lang)
+    chat.state_json["consent_version"] = "2026-11"
+    chat.command("/lapor")
+    chat.press("agree")
+
+
 def typed_answers(chat: Chat, lang: str) -> None:
     """Items 4 and 5: a report typed from start to end, buttons never pressed; a misspelt
     country is understood."""
@@ -596,6 +605,7 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "kept_words": kept_words,
     "danger_now": danger_now,
     "card_keeps_words": card_keeps_words,
+    "consent_again": consent_again,
     "typed_answers": typed_answers,
     "countries": countries,
     "not_sure": not_sure,
