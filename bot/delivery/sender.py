@@ -57,6 +57,8 @@ _GROUP_SETUP_ERRORS = ("chat not found", "not enough rights", "not a member", "u
 SETTLE_TIMEOUT = 5.0  # a reply never waits longer than this for a send to be recorded
 MIN_PAUSE = 0.01  # seconds between rounds when waiting for a limit, so as not to spin
 DELETE_BATCH = 100  # deleteMessages takes 1-100 ids
+# /hapus also asks for the ids between those recorded, up to this many in all (10 calls).
+DELETE_RANGE = 1_000
 # Recorded send times are a little late (after the answer came) and clocks differ: a message
 # this close to Telegram's 48 hours is left alone rather than fail a whole batch.
 DELETE_MARGIN = timedelta(minutes=10)
@@ -421,7 +423,7 @@ class OutboxSender:
 
     def _deletable(self, chat_id: int) -> list[int]:
         with UnitOfWork(self.db) as uow:
-            return uow.deletable.in_chat(chat_id, self.clock() - DELETABLE_FOR + DELETE_MARGIN)
+            return with_gaps(uow.deletable.in_chat(chat_id, self.clock() - DELETABLE_FOR + DELETE_MARGIN))
 
     def _forget(self, chat_id: int, ids: list[int]) -> None:
         with UnitOfWork(self.db) as uow:
@@ -604,3 +606,16 @@ def _result(outcome: Outcome) -> str:
     if outcome.blocked:
         return "blocked"
     return "failed" if outcome.failed is not None else "retry"
+
+
+def with_gaps(recorded: list[int]) -> list[int]:
+    """The recorded ids (newest first) and every id between them. A private chat numbers both
+    sides' messages in one sequence, so an id between two deletable messages is one too; those
+    the bot never recorded are deleted as well: above all the first copy of a message sent again
+    after a crash (sent, not yet recorded), which a watched phone would otherwise still show.
+    Ids that are no message are skipped by Telegram ("If some of the specified messages can't be
+    found, they are skipped")."""
+    if not recorded:
+        return []
+    every = list(range(recorded[0], recorded[-1] - 1, -1))
+    return every if len(every) <= DELETE_RANGE else recorded
