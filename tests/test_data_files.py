@@ -188,3 +188,17 @@ def test_the_sample_imports_without_rejections(session: Session) -> None:
     assert documented.name == "PT Bintang Samudra Karya (CONTOH)"
     assert (documented.status, documented.valid_until) == ("active", date(2027, 6, 30))
     assert (documented.city, documented.province) == ("Malang", "Jawa Timur")
+
+
+def test_agency_contact_lines_say_what_the_contacts_file_says() -> None:
+    """The agencies' contact lines (data/agencies.json, shown by /info) repeat numbers of the
+    national list (data/contacts.json, the emergency card): a number corrected in one file alone
+    would show two numbers for one line. Each must be in the national list, with the same source
+    and the same verified flag."""
+    national = {n["number"]: n for n in read_json("contacts.json")["national"]}
+    lines = [c for agency in read_json("agencies.json")["agencies"] for c in agency.get("contacts") or ()]
+    assert lines
+    for line in lines:
+        assert line["value"] in national, line
+        same = national[line["value"]]
+        assert (line["source"], line["verified"]) == (same["source"], same["verified"]), line
