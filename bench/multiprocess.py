@@ -112,7 +112,11 @@ def _ready(port: int) -> bool:
 
 
 async def _deliver(
-    client: aiohttp.ClientSession, ports: list[int], update: dict[str, object], rng: random.Random
+    client: aiohttp.ClientSession,
+    ports: list[int],
+    update: dict[str, object],
+    rng: random.Random,
+    api: FakeBotApi | None = None,
 ) -> None:
     for _ in range(100):
         port = rng.choice(ports)
@@ -122,8 +126,10 @@ async def _deliver(
                 json=update,
                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
             ) as answer:
-                await answer.read()
+                body = await answer.read()
                 if answer.status == 200:
+                    if api is not None:
+                        api.webhook_reply(body)  # a person's button, answered in the reply
                     return
         await asyncio.sleep(0.1)
     raise RuntimeError(f"update {update['update_id']} was never answered")
@@ -156,7 +162,7 @@ async def _person(
             await asyncio.sleep(delay)
         update_id = api.push_text(user, text)
         offered[(user, text)] = time.monotonic()
-        await _deliver(client, ports, api.take_update(update_id), rng)
+        await _deliver(client, ports, api.take_update(update_id), rng, api)
 
 
 def _replies(api: FakeBotApi, users: list[int], since: int) -> dict[int, list[str]]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.delivery.webhook import update_object
+from bot.delivery.webhook import receipt_body, update_object
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
@@ -42,3 +42,20 @@ def test_an_update_is_its_object() -> None:
         "x": {},
     }
     assert update_object(b'{"update_id": 0}') == {"update_id": 0}
+
+
+def test_only_a_persons_button_press_is_answered_in_the_webhook_reply() -> None:
+    private = {"id": 5, "type": "private"}
+    group = {"id": -100, "type": "supergroup"}
+
+    def press(chat: dict[str, object] | None) -> dict[str, object]:
+        query: dict[str, object] = {"id": "q1", "from": {"id": 5}, "data": "g.menu"}
+        if chat is not None:
+            query["message"] = {"message_id": 1, "date": 0, "chat": chat}
+        return {"update_id": 1, "callback_query": query}
+
+    assert receipt_body(press(private)) == {"method": "answerCallbackQuery", "callback_query_id": "q1"}
+    assert receipt_body(press(group)) is None  # an officer's: the handler answers with what was done
+    assert receipt_body(press(None)) is None  # a press on an inline message: no chat to tell
+    assert receipt_body({"update_id": 2, "message": {"message_id": 1, "chat": private}}) is None
+    assert receipt_body({"update_id": 3, "callback_query": "not an object"}) is None

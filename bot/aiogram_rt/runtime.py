@@ -67,7 +67,7 @@ async def serve(
         me = await bot.get_me()  # fails early on a wrong token, as python-telegram-bot does
         sender = OutboxSender(AiogramTransport(bot), engine, limiter, name=settings.helpline_instance)
         dispatcher = Dispatcher()
-        handler = UpdateHandler(helpline, sender, bot, me.id)
+        handler = UpdateHandler(helpline, sender, bot, me.id, receipted=webhook)
         dispatcher.message.register(handler.on_event)
         dispatcher.callback_query.register(handler.on_event)
         processor = UpdateProcessor(dispatcher, bot)

@@ -19,6 +19,7 @@ from bot.delivery.webhook import (
     MAX_BODY,
     SECRET_HEADER,
     declared_too_large,
+    receipt_body,
     receive,
     secret_matches,
     update_object,
@@ -62,7 +63,8 @@ async def start_webhook_server(
             return web.Response(status=400)
         sync = durable.sync if durable is not None else None
         await receive(data, inbox, sync=sync, stored=stored)
-        return web.Response(status=200)
+        receipt = receipt_body(data)
+        return web.json_response(receipt) if receipt is not None else web.Response(status=200)
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})

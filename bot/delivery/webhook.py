@@ -80,6 +80,32 @@ def update_object(body: bytes) -> dict[str, Any] | None:
     return data
 
 
+def answered_on_receipt(data: Mapping[str, Any]) -> str | None:
+    """The id of a person's button press that the webhook's own answer stops spinning, or None.
+
+    Telegram lets the answer to a webhook request carry one Bot API call ("Making requests when
+    getting updates"), so a press in a private chat is answered with an empty
+    ``answerCallbackQuery`` at once, when it is stored: in a burst the handler may reach it only
+    seconds later, and the person's button would spin until then. A press in a staff group is not:
+    its answer tells the officer what was done, which only the handler knows."""
+    query = data.get("callback_query")
+    if not isinstance(query, Mapping) or not isinstance(query.get("id"), str):
+        return None
+    message = query.get("message")
+    chat = message.get("chat") if isinstance(message, Mapping) else None
+    if not isinstance(chat, Mapping) or chat.get("type") != "private":
+        return None
+    return str(query["id"])
+
+
+def receipt_body(data: Mapping[str, Any]) -> dict[str, str] | None:
+    """What the webhook answers with its 200: the call of ``answered_on_receipt``, if any."""
+    query_id = answered_on_receipt(data)
+    if query_id is None:
+        return None
+    return {"method": "answerCallbackQuery", "callback_query_id": query_id}
+
+
 async def receive(
     data: Mapping[str, Any],
     inbox: Inbox,

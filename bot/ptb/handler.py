@@ -23,9 +23,18 @@ ANSWER_LIMIT = 200  # answerCallbackQuery text limit
 
 class UpdateHandler:
     def __init__(
-        self, helpline: Helpline, sender: OutboxSender, bot_id: int, queue: CoreQueue | None = None
+        self,
+        helpline: Helpline,
+        sender: OutboxSender,
+        bot_id: int,
+        queue: CoreQueue | None = None,
+        *,
+        receipted: bool = False,
     ) -> None:
+        """``receipted``: in webhook mode, where the webhook's own answer already answered a
+        person's button press (bot/delivery/webhook.py:answered_on_receipt)."""
         self.helpline, self.sender, self.bot_id = helpline, sender, bot_id
+        self.receipted = receipted
         self.queue = queue or CoreQueue()
         self.staff_chats = frozenset(helpline.staff_chats.values())
 
@@ -38,7 +47,8 @@ class UpdateHandler:
             answer = await call_core(self.helpline, update.update_id, action, self.queue)
             self.sender.wake()
         query = update.callback_query
-        if query is not None:
+        private = query is not None and query.message is not None and query.message.chat.type == "private"
+        if query is not None and not (self.receipted and private and not answer):
             # Always answered, or the officer's or worker's button keeps spinning.
             try:
                 if answer:

@@ -78,7 +78,7 @@ async def serve(
     app = build_application(settings, updates)
     async with app:  # initialize (getMe) ... shutdown
         sender = OutboxSender(PtbTransport(app.bot), engine, limiter, name=settings.helpline_instance)
-        app.add_handler(TypeHandler(Update, UpdateHandler(helpline, sender, app.bot.id)))
+        app.add_handler(TypeHandler(Update, UpdateHandler(helpline, sender, app.bot.id, receipted=webhook)))
         app.add_error_handler(log_error)
         await set_commands(app)
         await app.start()

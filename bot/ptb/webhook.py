@@ -24,6 +24,7 @@ from bot.delivery.webhook import (
     MAX_BODY,
     SECRET_HEADER,
     declared_too_large,
+    receipt_body,
     receive,
     secret_matches,
     update_object,
@@ -84,6 +85,9 @@ class _UpdateHandler(tornado.web.RequestHandler):
         sync = self.durable.sync if self.durable is not None else None
         await receive(data, self.inbox, sync=sync, stored=self.stored)
         self.set_status(HTTPStatus.OK)
+        body = receipt_body(data)
+        if body is not None:
+            self.write(body)  # as JSON, with its content type
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if self._finished and typ is StreamClosedError:

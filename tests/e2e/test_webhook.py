@@ -183,3 +183,31 @@ def test_polling_removes_a_webhook_left_from_an_earlier_deployment(
         worker.expect("110")
     finally:
         bot.stop()
+
+
+def test_a_persons_button_is_answered_in_the_webhook_reply_not_later_by_the_handler(
+    api: FakeBotApi, env: dict[str, str], tmp_path: Path
+) -> None:
+    """In a burst the handler may reach a press seconds after it was stored; the spinner stops
+    at once because the webhook's 200 itself carries answerCallbackQuery (Telegram performs a
+    call named in a webhook reply), and the handler does not answer it a second time."""
+    bot, url = start_webhook(api, env, tmp_path)
+    right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    api.add_private_chat(USER)
+    try:
+        start = api.take_update(api.push_text(USER, "/start"))
+        assert httpx.post(url, json=start, headers=right, timeout=10).content == b""
+        welcome = Person(api, USER).expect("Pilih bahasa")
+        press = api.take_update(api.push_button(USER, welcome["message_id"], "English"))
+        answer = httpx.post(url, json=press, headers=right, timeout=10)
+        assert answer.status_code == 200
+        query_id = press["callback_query"]["id"]
+        assert answer.json() == {"method": "answerCallbackQuery", "callback_query_id": query_id}
+        call = api.webhook_reply(answer.content)
+        assert call is not None and call.ok
+        assert api.unanswered_callbacks() == []
+        Person(api, USER).expect("Language changed.")
+        time.sleep(0.5)  # the handler is done with the press: it answered nothing more
+        assert [c.ok for c in api.sent(method="answerCallbackQuery")] == [True]
+    finally:
+        bot.stop()

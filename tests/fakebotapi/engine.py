@@ -208,6 +208,11 @@ class BotEngine:
         with self.lock:
             return self._ok(params, formatted) if handler is None else handler(params, formatted)
 
+    def unanswered_callbacks(self) -> list[str]:
+        """The ids of pushed button presses nobody answered yet (a spinner still turning)."""
+        with self.lock:
+            return [query_id for query_id, answered in self._callbacks.items() if not answered]
+
     def limited_chat_type(self, chat_id: Any) -> str | None:
         """The type of a known chat (for rate limiting), or ``None``."""
         with self.lock:

@@ -570,6 +570,47 @@ class FakeBotApi:
         self._engine.ensure_private_chat(user_id)
         return self._pushed(self._engine.push_message(user_id, user_id, content, reply_to))
 
+    def unanswered_callbacks(self) -> list[str]:
+        """The ids of pushed button presses not answered yet (their buttons still spin)."""
+        return self._engine.unanswered_callbacks()
+
+    def webhook_reply(self, body: bytes) -> Call | None:
+        """A webhook's 200 answer, as Telegram reads it: a body naming a ``method`` is a Bot API
+        call ("Making requests when getting updates"), checked against the spec and carried out
+        like one sent over HTTP, and recorded with the others. Telegram tells the bot nothing of
+        its result, so a refused one is only recorded. None for an answer that calls nothing."""
+        try:
+            params = json.loads(body) if body.strip() else None
+        except ValueError:
+            return None
+        if not isinstance(params, dict) or not isinstance(params.get("method"), str):
+            return None
+        requested = params.pop("method")
+        method = self._spec.method(requested)
+        received_wall, received = time.time(), time.monotonic()
+        status, response = 200, {"ok": True, "result": True}
+        try:
+            if method is None:
+                raise ApiError(404, "Not Found")
+            validated = self._spec.validate_call(method, params, {})
+            result = self._engine.call(method.name, validated.params, validated.formatted)
+            response = {"ok": True, "result": result}
+        except ApiError as error:
+            status, response = error.status, error.payload()
+        call = Call(
+            method=method.name if method else requested,
+            params=params,
+            time=received_wall,
+            monotonic=received,
+            status=status,
+            response=response,
+            duration=time.monotonic() - received,
+        )
+        with self._cond:
+            self._calls.append(call)
+            self._cond.notify_all()
+        return call
+
     def push_text(self, user_id: int, text: str, reply_to_message_id: int | None = None) -> int:
         """The user sends ``text`` in their private chat; returns the update_id."""
         return self._push_private(user_id, self._engine.text_content(text), reply_to_message_id)
