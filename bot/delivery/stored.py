@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 U = TypeVar("U")
 Raw = Mapping[str, Any]
 INTERVAL = 0.05  # seconds between looks for updates other processes stored
+# At least this long between two looks: in a burst this process's webhook stores an update every
+# few milliseconds and each sets ``stored``; without a floor every one was a look (all stored ids
+# read, up to 5,000) and the loop did little else.
+FLOOR = 0.01
 HANDLER_LOCK = 0x504D4948  # "PMIH"; the poller's is POLLER_LOCK (bot/delivery/election.py)
 
 
@@ -64,6 +68,7 @@ async def handle_stored(
     workers: int = WORKERS,
     limit: int = BACKLOG_LIMIT,
     interval: float = INTERVAL,
+    floor: float = FLOOR,
 ) -> None:
     """Handles stored updates until ``stop``; then the updates in hand are finished and the rest
     stay stored, for the next handler. ``stored`` is set by this process's webhook on each
@@ -73,8 +78,10 @@ async def handle_stored(
     wake = stored or asyncio.Event()
     tasks = [asyncio.create_task(backlog.work(source.handle)) for _ in range(workers)]
     stopping = asyncio.create_task(stop.wait())
+    loop = asyncio.get_running_loop()
     try:
         while not stop.is_set():
+            began = loop.time()
             wake.clear()
             try:
                 await _forget(inbox, backlog, known)
@@ -88,6 +95,9 @@ async def handle_stored(
             waking = asyncio.create_task(wake.wait())
             await asyncio.wait({waking, stopping}, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
             waking.cancel()
+            rest = floor - (loop.time() - began)
+            if rest > 0 and not stop.is_set():
+                await asyncio.wait({stopping}, timeout=rest)
     finally:
         stopping.cancel()
         await backlog.stop()
