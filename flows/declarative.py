@@ -59,6 +59,12 @@ class FlowHandler(Handler):
             greeting = start.prompt[:-1] if isinstance(start, Choose | Ask) else ()
             first = t.replies[-1]
             t.replies[-1] = replace(first, lines=(*greeting, *prefilled_lines(data), *first.lines))
+        elif data.get("notes") and t.replies:
+            # Words written before the report began (after the emergency card, before consent):
+            # shown above the first question, so the person knows they are in it.
+            first = t.replies[-1]
+            lines = (*first.lines[:-1], *prefilled_lines(data), *first.lines[-1:])
+            t.replies[-1] = replace(first, lines=lines)
 
     def options_shown(self, t: Turn) -> Sequence[Option]:
         step = self.current(t)
@@ -424,7 +430,11 @@ def prefilled_lines(data: dict[str, Any]) -> list[Text]:
     lines: list[Text] = []
     if data.get("category"):
         lines.append(M("• Type: {category}", category=category_label(str(data["category"]))))
-    return lines + _recruiter_lines(data)
+    lines += _recruiter_lines(data)
+    notes = [str(n) for n in data.get("notes") or ()]
+    if notes:
+        lines.append(M("• Already written: {notes}", notes=_shorten(" / ".join(notes), SUMMARY_STORY)))
+    return lines
 
 
 def _recruiter_lines(data: dict[str, Any]) -> list[Text]:

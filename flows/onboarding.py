@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flows.conversation import Handler, Turn, global_button
+from flows.conversation import Handler, Turn, global_button, keep_note
 from flows.events import ConsentDeclined, ConsentGiven, LanguageChanged, RoleChosen
 from flows.menu import show_menu
 from flows.steps import Option
@@ -86,6 +86,24 @@ class Onboarding(Handler):
         else:
             t.say(M("Who are you?"), buttons=t.options(ROLES))
 
+    def missed(self, t: Turn, text: str) -> None:
+        """Words where a button is expected, before the person is onboarded ("my sister is
+        missing", typed at the privacy question): kept, and said so, for the report that may follow
+        once they agree; declining forgets them."""
+        words = text.strip()
+        if not words:
+            super().missed(t, text)
+            return
+        keep_note(t.st.data, words)
+        t.say(
+            M("Thank you, I have kept what you wrote for your report.")
+            if t.st.consent
+            else M(
+                "Thank you. I will keep what you wrote for an officer once you agree to how we use your data."
+            )
+        )
+        self.prompt(t)
+
     def language_chosen(self, t: Turn) -> None:
         """Called by the engine after a language button during onboarding."""
         t.st.step = "consent"
@@ -106,10 +124,12 @@ class Onboarding(Handler):
         elif t.st.step == "consent" and choice == DECLINE.id:
             t.emit(ConsentDeclined(t.ctx.now))
             t.st.consent = False  # the reports already sent stay with the officers handling them
-            t.st.clear_flow()
+            wrote = bool(t.st.data.get("notes"))
+            t.st.clear_flow()  # and what was written meanwhile is forgotten
             t.st.after_onboarding = None
             t.say(
                 M("We understand. Without your consent we cannot keep a report."),
+                *([M("What you wrote here has not been kept.")] if wrote else []),
                 M(
                     "You can still use /darurat for emergency numbers, /cek to check a recruiter "
                     "and /info. Press /start if you change your mind."
@@ -118,7 +138,12 @@ class Onboarding(Handler):
         elif t.st.step == "role" and any(o.id == choice for o in ROLES):
             t.st.role = choice
             t.emit(RoleChosen(choice))
+            notes = list(t.st.data.get("notes") or ())
             t.st.clear_flow()
+            if notes:  # written during onboarding: they go with the next report
+                prefill = dict(t.st.prefill or {})
+                prefill["notes"] = [*prefill.get("notes", ()), *notes]
+                t.st.prefill = prefill
             self.finish(t)
         else:
             super().on_choice(t, choice)
@@ -128,6 +153,8 @@ class Onboarding(Handler):
         pending, t.st.after_onboarding = t.st.after_onboarding, None
         if pending:
             t.then = (pending, "")  # the engine owns command dispatch
+        elif t.st.prefill and t.st.prefill.get("notes"):
+            show_menu(t, M("Thank you. What you wrote is kept: choose “Report” to send it to an officer."))
         else:
             show_menu(t, M("Thank you. You can start now."))
 

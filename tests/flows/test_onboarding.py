@@ -134,3 +134,31 @@ def test_menu_buttons_run_their_commands() -> None:
     assert chat.state.flow == "check"
     chat.press_raw("g.darurat")
     assert last_events(chat, EmergencyShown)
+
+
+def test_words_typed_at_the_privacy_question_are_kept_for_the_report_once_agreed() -> None:
+    chat = Chat()
+    chat.command("/start")
+    chat.press("lang.en")
+    chat.say("my sister is missing in malaysia")
+    assert chat.text().startswith(
+        "Thank you. I will keep what you wrote for an officer once you agree to how we use your data."
+    )
+    assert "Do you agree?" in chat.text()  # the question again, in the same message
+    chat.press("agree")
+    chat.say("family")  # typed, understood: the role
+    assert "What you wrote is kept" in chat.text()
+    chat.command("/lapor")
+    assert "• Already written: my sister is missing in malaysia" in chat.text()
+    assert chat.state.data["notes"] == ["my sister is missing in malaysia"]
+    assert chat.state.prefill is None
+
+
+def test_declining_forgets_what_was_typed_and_says_so() -> None:
+    chat = Chat()
+    chat.command("/start")
+    chat.press("lang.en")
+    chat.say("my sister is missing in malaysia")
+    chat.press("decline")
+    assert "What you wrote here has not been kept." in chat.text()
+    assert chat.state.data == {} and chat.state.prefill is None

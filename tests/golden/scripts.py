@@ -415,6 +415,18 @@ def card_keeps_words(chat: Chat, lang: str) -> None:
     chat.transcript += ["      " + line for line in lines.split("\n")]
 
 
+def onboarding_words(chat: Chat, lang: str) -> None:
+    """A family member types their story at the privacy question: it is kept once they agree,
+    and the report they start carries it."""
+    p = PHRASES[lang]
+    chat.command("/start")
+    chat.press(f"lang.{lang}")
+    chat.say(p["missing_story"])
+    chat.press("agree")
+    chat.press("family")
+    chat.command("/lapor")
+
+
 def consent_again(chat: Chat, lang: str) -> None:
     """Agreed to an older privacy notice: /lapor shows the notice again first; once agreed, the
     report starts (the role is not asked again)."""
@@ -606,6 +618,7 @@ SCRIPTS: dict[str, Callable[[Chat, str], None]] = {
     "danger_now": danger_now,
     "card_keeps_words": card_keeps_words,
     "consent_again": consent_again,
+    "onboarding_words": onboarding_words,
     "typed_answers": typed_answers,
     "countries": countries,
     "not_sure": not_sure,
