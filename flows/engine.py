@@ -471,6 +471,13 @@ def urgent_report(t: Turn) -> None:
     files = list(st.card_files)
     if not in_report:
         files = [*st.data.get("emergency_evidence", ()), *files]  # a state saved by an older version
+        # Words another conversation kept (typed where a button was expected, or during
+        # onboarding for the report to come): this is the report they were kept for.
+        waiting = dict(st.prefill or {})
+        notes = [*waiting.pop("notes", ()), *st.data.get("notes", ())]
+        if notes:
+            data["notes"] = notes
+            st.prefill = waiting or None
     if files:
         data["evidence"] = [*data.get("evidence", ()), *files]
     place = card_location(st)

@@ -333,3 +333,15 @@ def test_a_nationality_is_not_a_place_and_a_tap_wins_over_the_words() -> None:
     chat.press("urgent")
     ticket = only_ticket(chat)
     assert ticket.country == "MY" and "emergency_country" not in ticket.details
+
+
+def test_words_kept_at_the_privacy_question_go_with_the_urgent_report() -> None:
+    chat = Chat()
+    chat.command("/start")
+    chat.press("lang.en")
+    chat.say("my sister went to work in Malaysia")
+    chat.say("now she is locked in a house")
+    chat.press("urgent")
+    ticket = only_ticket(chat)
+    assert ticket.details["notes"] == "my sister went to work in Malaysia"
+    assert ticket.description == "now she is locked in a house"
