@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
 from flows.text import Text
@@ -33,4 +33,3 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     urgency: Urgency = Urgency.NORMAL
     ticket_ref: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
