@@ -241,15 +241,23 @@ def on_text(t: Turn, incoming: TextIn) -> None:
     free_text(t, text)
 
 
+def typed_command(text: str) -> str | None:
+    """The command a word typed without its slash names ("status", "lapor"), if any."""
+    word = text.strip().lstrip("/").lower()
+    command = canonical(word)
+    return command if command in TYPED_COMMANDS and word != "help" else None
+
+
+def own_reference(t: Turn, text: str) -> str | None:
+    """A ticket reference the person typed, once they may see their tickets."""
+    ref = normalise_reference(text)
+    return ref if ref and t.st.consent else None
+
+
 def for_the_card(t: Turn, text: str) -> bool:
     """Words after the card belong to the urgent report unless they are a typed command or one of
-    the person's references, which do what they say."""
-    word = text.strip().lstrip("/").lower()
-    if not word:
-        return False
-    if canonical(word) in TYPED_COMMANDS and word != "help":
-        return False
-    return not (normalise_reference(text) and t.st.consent)
+    the person's references, which do what they say (free_text)."""
+    return bool(text.strip()) and typed_command(text) is None and own_reference(t, text) is None
 
 
 def free_text(t: Turn, text: str) -> None:
@@ -258,13 +266,12 @@ def free_text(t: Turn, text: str) -> None:
     if not text.strip():
         show_menu(t, M("That message was empty."))
         return
-    ref = normalise_reference(text)
-    if ref and t.st.consent:
+    ref = own_reference(t, text)
+    if ref is not None:
         STATUS.open(t, ref)
         return
-    word = text.strip().lstrip("/").lower()
-    command = canonical(word)
-    if command in TYPED_COMMANDS and word != "help":
+    command = typed_command(text)
+    if command is not None:
         run_command(t, command)
         return
     if join(t, text.strip()):

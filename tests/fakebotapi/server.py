@@ -408,13 +408,20 @@ class FakeBotApi:
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.status, error.payload()
+        self._record(method.name if method else requested, recorded, received_wall, received, status, body)
+        return web.json_response(body, status=status, dumps=_dumps)
+
+    def _record(
+        self, method: str, params: JSON, wall: float, received: float, status: int, response: JSON
+    ) -> Call:
+        """One call as the tests read it back (``sent``), however it reached the fake."""
         call = Call(
-            method=method.name if method else requested,
-            params=recorded,
-            time=received_wall,
+            method=method,
+            params=params,
+            time=wall,
             monotonic=received,
             status=status,
-            response=body,
+            response=response,
             duration=time.monotonic() - received,
         )
         with self._cond:
@@ -422,7 +429,7 @@ class FakeBotApi:
             if status == HTTPStatus.TOO_MANY_REQUESTS:
                 self._count_429 += 1
             self._cond.notify_all()
-        return web.json_response(body, status=status, dumps=_dumps)
+        return call
 
     async def _process(
         self, method: ObjectSpec, params: JSON, files: dict[str, UploadedFile]
@@ -597,19 +604,9 @@ class FakeBotApi:
             response = {"ok": True, "result": result}
         except ApiError as error:
             status, response = error.status, error.payload()
-        call = Call(
-            method=method.name if method else requested,
-            params=params,
-            time=received_wall,
-            monotonic=received,
-            status=status,
-            response=response,
-            duration=time.monotonic() - received,
+        return self._record(
+            method.name if method else requested, params, received_wall, received, status, response
         )
-        with self._cond:
-            self._calls.append(call)
-            self._cond.notify_all()
-        return call
 
     def push_text(self, user_id: int, text: str, reply_to_message_id: int | None = None) -> int:
         """The user sends ``text`` in their private chat; returns the update_id."""
